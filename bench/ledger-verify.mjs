@@ -1,5 +1,8 @@
-// Benchmark: append N ledger entries to a fresh SQLite state dir, seal, then time `verifyLedger`.
-// Runs against the build: `npm run build && node bench/ledger-verify.mjs [entries]`.
+// Benchmark: append N ledger entries to a fresh SQLite state dir, seal, then time `verifyLedger`
+// against a named baseline run in the same process: `scan`, streaming the same entries out of the
+// store without hashing or signature checks. The ratio verify/scan is the cost of verification.
+// Runs against the build: `npm run build && node bench/ledger-verify.mjs [entries] [--keep]`
+// (--keep leaves the state dir in place and prints it, to time `shipsafe audit verify` on it).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +14,8 @@ import { verifyLedger } from "../dist/app/audit/verify-ledger.js";
 import { nextLedgerEntry } from "../dist/domain/ledger/next-ledger-entry.js";
 import { systemClock } from "../dist/ports/clock.js";
 
-const entries = Number(process.argv[2] ?? 100_000);
+const entries = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100_000);
+const keep = process.argv.includes("--keep");
 const stateDir = await mkdtemp(join(tmpdir(), "shipsafe-bench-"));
 try {
   const store = await openSqliteStore(stateDir);
@@ -32,6 +36,11 @@ try {
   const appendMs = performance.now() - appendStart;
   await sealLedger({ ledger: store.ledger, signer, clock: systemClock });
 
+  const scanStart = performance.now();
+  let scanned = 0;
+  for await (const entry of store.ledger.entries()) scanned += entry.seq > 0 ? 1 : 0;
+  const scanMs = performance.now() - scanStart;
+
   const verifyStart = performance.now();
   const result = await verifyLedger({ ledger: store.ledger, signer });
   const verifyMs = performance.now() - verifyStart;
@@ -46,9 +55,13 @@ try {
       appendsPerSecond: Math.round(entries / (appendMs / 1000)),
       verifyMs: Math.round(verifyMs),
       verifiedEntriesPerSecond: Math.round(entries / (verifyMs / 1000)),
+      baselineScanMs: Math.round(scanMs),
+      scanned,
+      verifyOverScan: Number((verifyMs / scanMs).toFixed(2)),
+      stateDir: keep ? stateDir : undefined,
       node: process.version,
     }),
   );
 } finally {
-  await rm(stateDir, { recursive: true, force: true });
+  if (!keep) await rm(stateDir, { recursive: true, force: true });
 }

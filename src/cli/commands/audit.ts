@@ -28,7 +28,7 @@ export function registerAuditCommands(program: Command, action: Action): void {
             return {
               exitCode: 0,
               json: result as never,
-              human: `ok: ${result.entries} entries and ${result.checkpoints} signed checkpoints verified (last seq ${result.lastSeq})`,
+              human: `ok: ${plural(result.entries, "entry", "entries")} and ${plural(result.checkpoints, "signed checkpoint", "signed checkpoints")} verified (last seq ${result.lastSeq})`,
             };
           }
           return {
@@ -159,4 +159,8 @@ function formatEntries(entries: readonly LedgerEntry[]): string {
         `${String(e.seq).padStart(6)}  ${e.at}  ${e.env ?? "-"}  ${e.kind}  ${e.subject}  ${e.actor}${e.evidenceHash ? `  evidence ${e.evidenceHash.slice(0, 12)}` : ""}`,
     )
     .join("\n");
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
