@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { selectEnvironment } from "../domain/config/select-environment.js";
 import type { EnvironmentConfig, LoadedConfig } from "../domain/config/types.js";
 import { ShipsafeError } from "../domain/errors.js";
@@ -29,6 +29,12 @@ export class CommandContext {
 
   get configPath(): string {
     return resolve(this.io.cwd, this.globals.config);
+  }
+
+  /** The config path as errors show it: relative when it is under the working directory. */
+  get displayPath(): string {
+    const rel = relative(this.io.cwd, this.configPath);
+    return rel.startsWith("..") || isAbsolute(rel) ? this.configPath : rel;
   }
 
   /** `--state-dir`, else `.shipsafe/` beside the config file. */
@@ -74,7 +80,7 @@ export class CommandContext {
     if (this.loaded) return this.loaded;
     const envFile = await this.envFile();
     const { loadConfigFile } = await import("../adapters/config-file/load-config-file.js");
-    const loaded = await loadConfigFile(this.configPath, envFile, this.io.env);
+    const loaded = await loadConfigFile(this.configPath, envFile, this.io.env, this.displayPath);
     this.out.useRedactor(createRedactor([...Object.values(envFile), ...loaded.secretValues]));
     this.loaded = loaded;
     return loaded;

@@ -8,18 +8,20 @@ export async function loadConfigFile(
   path: string,
   envFile: Readonly<Record<string, string>>,
   processEnv: ConfigVars["processEnv"],
+  /** How errors name the file (e.g. relative to the working directory); default `path`. */
+  displayAs: string = path,
 ): Promise<LoadedConfig> {
   const text = await readTextFile(path, {
     missing: {
       code: "CONFIG_NOT_FOUND",
-      message: `config file ${path} does not exist`,
+      message: `config file ${displayAs} does not exist`,
       hint: 'run "shipsafe init" to write one, or pass --config <file>',
     },
     unreadable: {
       code: "CONFIG_UNREADABLE",
-      message: `cannot read config file ${path}`,
+      message: `cannot read config file ${displayAs}`,
       hint: "check the file's permissions",
     },
   });
-  return loadConfigText(text, path, { processEnv, envFile });
+  return { ...loadConfigText(text, displayAs, { processEnv, envFile }), file: path };
 }

@@ -15,7 +15,7 @@ export function registerConfigCommands(program: Command, action: Action): void {
         return {
           exitCode: 0,
           json: { ok: true, file: loaded.file, service: loaded.config.service, environments },
-          human: `ok: ${loaded.file} is valid (service ${loaded.config.service}; environments: ${environments.join(", ")})`,
+          human: `ok: ${ctx.displayPath} is valid (service ${loaded.config.service}; environments: ${environments.join(", ")})`,
         };
       }),
     );
