@@ -7,6 +7,12 @@ export interface LockHolder {
   readonly acquiredAt: string;
 }
 
+/** A lock as seen now: `stale` when its holder ran on this host and that process is gone. */
+export interface HeldLock extends LockHolder {
+  readonly env: string;
+  readonly stale: boolean;
+}
+
 export type LockAttempt =
   | { readonly acquired: true; release(): Promise<void> }
   | { readonly acquired: false; readonly holder: LockHolder };
@@ -19,8 +25,8 @@ export interface EnvLocks {
    */
   acquire(env: string, holder: LockHolder): Promise<LockAttempt>;
   /** The current holder of `env`, if any. */
-  holder(env: string): Promise<LockHolder | undefined>;
-  list(): Promise<Array<LockHolder & { env: string }>>;
+  holder(env: string): Promise<HeldLock | undefined>;
+  list(): Promise<HeldLock[]>;
   /** Removes a lock regardless of holder (operator's `lock break`). Returns the removed holder. */
   forceRelease(env: string): Promise<LockHolder | undefined>;
 }

@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import type { Command } from "commander";
 import { parseDuration } from "../../domain/duration.js";
 import { ShipsafeError } from "../../domain/errors.js";
@@ -21,7 +20,12 @@ export function registerLockCommands(program: Command, action: Action): void {
           const human =
             locks.length === 0
               ? "no environment is locked"
-              : locks.map((l) => `${l.env}: ${describeHolder(l)}`).join("\n");
+              : locks
+                  .map(
+                    (l) =>
+                      `${l.env}: ${describeHolder(l)}${l.stale ? " (stale: process gone)" : ""}`,
+                  )
+                  .join("\n");
           return { exitCode: 0, json: { locks } as never, human };
         }),
       ),
@@ -84,12 +88,12 @@ export function registerLockCommands(program: Command, action: Action): void {
               human: `"${name}" is not locked`,
             };
           }
-          if (isAliveHere(holder) && !options.force) {
+          if (!holder.stale && !options.force) {
             throw new ShipsafeError({
               code: "LOCK_HOLDER_ALIVE",
               kind: "refused",
-              message: `the lock on "${name}" is held by a live process: ${describeHolder(holder)}`,
-              hint: "let it finish or stop it; pass --force only if you are sure it is not working on this environment",
+              message: `the lock on "${name}" is held by a process that may still be running: ${describeHolder(holder)}`,
+              hint: "let it finish or stop it; pass --force only if you are sure it no longer works on this environment (a holder on another host is never presumed dead)",
             });
           }
           const removed = await services.store.locks.forceRelease(name);
@@ -113,16 +117,6 @@ export function registerLockCommands(program: Command, action: Action): void {
 
 function describeHolder(h: LockHolder): string {
   return `${h.actor}, pid ${h.pid} on ${h.host}, "${h.command}", since ${h.acquiredAt}`;
-}
-
-function isAliveHere(holder: LockHolder): boolean {
-  if (holder.host !== hostname()) return true; // cannot tell: assume alive
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function durationOption(value: string, flag: string): number {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type Database from "better-sqlite3";
-import type { EnvLocks, LockAttempt, LockHolder } from "../../../ports/env-lock.js";
+import type { EnvLocks, HeldLock, LockAttempt, LockHolder } from "../../../ports/env-lock.js";
 
 interface LockRow {
   env: string;
@@ -44,9 +44,16 @@ export function sqliteEnvLocks(
   const remove = db.prepare("DELETE FROM env_locks WHERE env = ?");
   const thisHost = hostname();
 
+  const isStale = (row: LockRow): boolean => row.host === thisHost && !isAlive(row.pid);
+  const toHeld = (row: LockRow): HeldLock => ({
+    env: row.env,
+    ...toHolder(row),
+    stale: isStale(row),
+  });
+
   const acquire = db.transaction((env: string, holder: LockHolder): LockHolder | string => {
     const row = select.get(env) as LockRow | undefined;
-    if (row && !(row.host === thisHost && !isAlive(row.pid))) return toHolder(row);
+    if (row && !isStale(row)) return toHolder(row);
     const token = randomUUID();
     upsert.run({ env, ...holder, token });
     return token;
@@ -71,10 +78,9 @@ export function sqliteEnvLocks(
     },
     holder: async (env) => {
       const row = select.get(env) as LockRow | undefined;
-      return row && toHolder(row);
+      return row && toHeld(row);
     },
-    list: async () =>
-      (selectAll.all() as LockRow[]).map((row) => ({ env: row.env, ...toHolder(row) })),
+    list: async () => (selectAll.all() as LockRow[]).map(toHeld),
     forceRelease: async (env) => forceRelease.immediate(env),
   };
 }

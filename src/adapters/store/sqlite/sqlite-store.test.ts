@@ -214,11 +214,15 @@ describe("openSqliteStore (real SQLite file)", () => {
       expect(first.acquired).toBe(true);
       const second = await store.locks.acquire("prod", { ...holder(process.pid), actor: "bob" });
       expect(second).toEqual({ acquired: false, holder: holder(process.pid) });
-      expect(await store.locks.holder("prod")).toEqual(holder(process.pid));
+      expect(await store.locks.holder("prod")).toEqual({
+        env: "prod",
+        ...holder(process.pid),
+        stale: false,
+      });
       expect((await store.locks.acquire("staging", holder(process.pid))).acquired).toBe(true);
       expect(await store.locks.list()).toEqual([
-        { env: "prod", ...holder(process.pid) },
-        { env: "staging", ...holder(process.pid) },
+        { env: "prod", ...holder(process.pid), stale: false },
+        { env: "staging", ...holder(process.pid), stale: false },
       ]);
       if (first.acquired) await first.release();
       expect(await store.locks.holder("prod")).toBeUndefined();
@@ -227,13 +231,18 @@ describe("openSqliteStore (real SQLite file)", () => {
     it("takes over a lock whose holder process is dead on this host", async () => {
       const dead = deadPid();
       expect((await store.locks.acquire("prod", holder(dead))).acquired).toBe(true);
+      expect((await store.locks.holder("prod"))?.stale).toBe(true);
       const mine = await store.locks.acquire("prod", holder(process.pid));
       expect(mine.acquired).toBe(true);
-      expect(await store.locks.holder("prod")).toEqual(holder(process.pid));
+      expect(await store.locks.holder("prod")).toMatchObject({
+        ...holder(process.pid),
+        stale: false,
+      });
     });
 
     it("never presumes a holder on another host dead", async () => {
       await store.locks.acquire("prod", { ...holder(deadPid()), host: "elsewhere" });
+      expect((await store.locks.holder("prod"))?.stale).toBe(false);
       expect((await store.locks.acquire("prod", holder(process.pid))).acquired).toBe(false);
     });
 
