@@ -1,0 +1,40 @@
+import type { JsonObject } from "../domain/model/json.js";
+
+/** One file of an asset's snapshot, relative to the asset's snapshot directory. */
+export interface SnapshotFile {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** What a snapshot holds of one protected asset. */
+export interface AssetManifest {
+  readonly name: string;
+  readonly kind: "sqlite" | "files" | "postgres";
+  /** Where the asset lives (a path; a URL with the password masked). */
+  readonly source: string;
+  readonly files: readonly SnapshotFile[];
+  readonly size: number;
+  /** For databases: `{ schemaVersion, tables: { name: rowCount } }`; free-form per kind. */
+  readonly details: JsonObject;
+}
+
+/** Something a snapshot protects: a SQLite database, files and directories, a PostgreSQL database. */
+export interface StateAsset {
+  readonly name: string;
+  readonly kind: AssetManifest["kind"];
+  /** Copies the live asset consistently into `dir` (which exists and is empty). */
+  capture(dir: string): Promise<AssetManifest>;
+  /** Replaces the live asset with the copy in `dir` (already verified against `manifest`). */
+  restore(dir: string, manifest: AssetManifest): Promise<void>;
+  /** Restores the copy in `dir` to `sandboxDir` instead of the live place, and checks it there. */
+  restoreInto(dir: string, manifest: AssetManifest, sandboxDir: string): Promise<IntegrityReport>;
+  /** Row counts / schema version of the live asset now (to state what a restore would lose). */
+  inspect(): Promise<JsonObject>;
+}
+
+export interface IntegrityReport {
+  readonly ok: boolean;
+  /** `integrity_check: ok`, `rows users: 120 (manifest 120)`, ... */
+  readonly checks: readonly { name: string; ok: boolean; detail: string }[];
+}
