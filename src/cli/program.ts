@@ -1,8 +1,15 @@
 import { Command, Option } from "commander";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerConfigCommands } from "./commands/config.js";
+import { registerDemoCommand } from "./commands/demo.js";
+import { registerDeployCommand } from "./commands/deploy.js";
+import { registerHealthCommand } from "./commands/health.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerLockCommands } from "./commands/lock.js";
+import { registerReleaseCommands } from "./commands/release.js";
+import { registerRestoreCommands } from "./commands/restore.js";
+import { registerRollbackCommand } from "./commands/rollback.js";
+import { registerSnapshotCommands } from "./commands/snapshot.js";
 import type { Action } from "./define-action.js";
 
 export const VERSION = "0.1.0";
@@ -32,8 +39,15 @@ export function buildProgram(action: Action, configure: (command: Command) => vo
       "3 runtime failure, 4 refused (guard, approval or lock). See docs/cli.md.",
   );
 
+  registerDemoCommand(program, action);
   registerInitCommand(program, action);
   registerConfigCommands(program, action);
+  registerReleaseCommands(program, action);
+  registerDeployCommand(program, action);
+  registerRollbackCommand(program, action);
+  registerHealthCommand(program, action);
+  registerSnapshotCommands(program, action);
+  registerRestoreCommands(program, action);
   registerAuditCommands(program, action);
   registerLockCommands(program, action);
   return program;

@@ -1,14 +1,6 @@
-/** Cumulative counters read from the service at one moment (Prometheus semantics). */
-export interface MetricsSample {
-  /** Milliseconds since the epoch when the sample was taken. */
-  readonly at: number;
-  /** Total requests served (counter). */
-  readonly requests: number;
-  /** Total requests that failed with a 5xx status (counter). */
-  readonly errors: number;
-  /** Request-duration histogram: cumulative counts per upper bound in seconds (`le`), +Inf last. */
-  readonly latencyBuckets: readonly { readonly le: number; readonly count: number }[];
-}
+import type { MetricsSample } from "../domain/observation/metrics-sample.js";
+
+export type { LatencyBucket, MetricsSample } from "../domain/observation/metrics-sample.js";
 
 /** Reads the service's metrics. `scrape` reads its /metrics endpoint directly. */
 export interface MetricsSource {

@@ -6,6 +6,7 @@ import { ShipsafeError } from "../../domain/errors.js";
 import type { LedgerEntry } from "../../domain/model/ledger.js";
 import type { Action } from "../define-action.js";
 import { withMutation, withServices } from "../open-services.js";
+import { positiveInteger } from "../option-values.js";
 
 export function registerAuditCommands(program: Command, action: Action): void {
   const audit = program.command("audit").description("the tamper-evident audit ledger");
@@ -136,19 +137,6 @@ export function registerAuditCommands(program: Command, action: Action): void {
         });
       }),
     );
-}
-
-export function positiveInteger(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new ShipsafeError({
-      code: "USAGE",
-      kind: "usage",
-      message: `${flag} must be a positive integer, got "${value}"`,
-      hint: `for example ${flag} 20`,
-    });
-  }
-  return n;
 }
 
 function formatEntries(entries: readonly LedgerEntry[]): string {

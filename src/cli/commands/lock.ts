@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { parseDuration } from "../../domain/duration.js";
 import { ShipsafeError } from "../../domain/errors.js";
 import type { LockHolder } from "../../ports/env-lock.js";
 import type { Action } from "../define-action.js";
 import { withMutation, withServices } from "../open-services.js";
+import { durationFlag } from "../option-values.js";
 
 export function registerLockCommands(program: Command, action: Action): void {
   const lock = program
@@ -39,7 +39,7 @@ export function registerLockCommands(program: Command, action: Action): void {
     .action(
       action(async (ctx, options: { for?: string; reason?: string }) => {
         const { name } = await ctx.environment();
-        const ms = options.for === undefined ? undefined : durationOption(options.for, "--for");
+        const ms = options.for === undefined ? undefined : durationFlag(options.for, "--for");
         return withMutation(ctx, name, async (services) => {
           const reason = options.reason ?? "";
           await services.record({
@@ -117,19 +117,6 @@ export function registerLockCommands(program: Command, action: Action): void {
 
 function describeHolder(h: LockHolder): string {
   return `${h.actor}, pid ${h.pid} on ${h.host}, "${h.command}", since ${h.acquiredAt}`;
-}
-
-function durationOption(value: string, flag: string): number {
-  try {
-    return parseDuration(value);
-  } catch {
-    throw new ShipsafeError({
-      code: "USAGE",
-      kind: "usage",
-      message: `${flag} must be a duration such as 30s, 15m or 2h, got "${value}"`,
-      hint: `for example ${flag} 30m`,
-    });
-  }
 }
 
 function waitFor(ms: number | undefined, signal: AbortSignal): Promise<void> {

@@ -24,6 +24,18 @@ const localTarget = z.strictObject({
   stop: argv.optional(),
   restart: argv.optional(),
   readyTimeout: duration.default("60s"),
+  /** Between SIGTERM and SIGKILL when stopping the service. */
+  stopGrace: duration.default("10s"),
+  /** Extra environment for the service and its stop/restart commands. */
+  env: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+        error:
+          "expected an environment variable name (letters, digits and _, not starting with a digit)",
+      }),
+      z.string(),
+    )
+    .optional(),
 });
 
 const commandTarget = z.strictObject({
@@ -39,6 +51,10 @@ const commandTarget = z.strictObject({
 const health = z.strictObject({
   live: httpUrl.optional(),
   ready: httpUrl.optional(),
+  /** Text the live response body must contain. */
+  liveBody: nonEmpty.optional(),
+  /** Text the ready response body must contain. */
+  readyBody: nonEmpty.optional(),
   timeout: duration.default("5s"),
   interval: duration.default("2s"),
   successes: z.number().int().min(1).default(1),

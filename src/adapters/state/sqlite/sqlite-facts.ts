@@ -1,0 +1,54 @@
+import type { Database } from "better-sqlite3";
+
+/** What a SQLite database holds, in the terms a restore plan talks about. */
+export interface SqliteFacts {
+  /** `PRAGMA user_version`, where migration tools keep the schema version. */
+  readonly schemaVersion: number;
+  /** Row count per table (virtual tables are left out; their shadow tables are counted). */
+  readonly tables: Record<string, number>;
+}
+
+export function readSqliteFacts(db: Database): SqliteFacts {
+  const schemaVersion = db.pragma("user_version", { simple: true }) as number;
+  const names = db
+    .prepare(
+      `SELECT name FROM sqlite_schema
+       WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+         AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+       ORDER BY name`,
+    )
+    .pluck()
+    .all() as string[];
+  const tables: Record<string, number> = {};
+  for (const name of names) {
+    const quoted = `"${name.replaceAll('"', '""')}"`;
+    tables[name] = db.prepare(`SELECT count(*) FROM ${quoted}`).pluck().get() as number;
+  }
+  return { schemaVersion, tables };
+}
+
+/** The problems `PRAGMA integrity_check` reports (at most 10); empty when the database is sound. */
+export function integrityProblems(db: Database): string[] {
+  const rows = db.pragma("integrity_check(10)", { simple: false }) as { integrity_check: string }[];
+  const messages = rows.map((row) => row.integrity_check);
+  return messages.length === 1 && messages[0] === "ok" ? [] : messages;
+}
+
+/** Reads `details` of a sqlite asset manifest back; undefined members when absent or malformed. */
+export function parseSqliteDetails(details: Record<string, unknown>): {
+  schemaVersion: number | undefined;
+  tables: Record<string, number> | undefined;
+  journalMode: string | undefined;
+} {
+  const { schemaVersion, tables, journalMode } = details;
+  const validTables =
+    typeof tables === "object" &&
+    tables !== null &&
+    !Array.isArray(tables) &&
+    Object.values(tables).every((count) => Number.isInteger(count));
+  return {
+    schemaVersion: Number.isInteger(schemaVersion) ? (schemaVersion as number) : undefined,
+    tables: validTables ? (tables as Record<string, number>) : undefined,
+    journalMode: typeof journalMode === "string" ? journalMode : undefined,
+  };
+}

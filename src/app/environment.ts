@@ -1,0 +1,38 @@
+import type { JsonValue } from "../domain/model/json.js";
+import type { LedgerEntry, LedgerEntryInput } from "../domain/model/ledger.js";
+import type { Clock } from "../ports/clock.js";
+import type { HealthProbe } from "../ports/health-probe.js";
+import type { MetricsSource } from "../ports/metrics-source.js";
+import type { Progress } from "../ports/progress.js";
+import type { SnapshotStore } from "../ports/snapshot-store.js";
+import type { StateAsset } from "../ports/state-asset.js";
+import type { Store } from "../ports/store.js";
+import type { Target } from "../ports/target.js";
+
+export interface HealthPolicy {
+  readonly intervalMs: number;
+  readonly successes: number;
+  /** How long a (re)started release may take to become ready. */
+  readonly readyTimeoutMs: number;
+}
+
+/** Everything a use case needs to act on one environment, wired by the composition root. */
+export interface EnvironmentPorts {
+  readonly env: string;
+  readonly service: string;
+  readonly actor: string;
+  readonly target: Target;
+  readonly health: HealthProbe;
+  readonly healthPolicy: HealthPolicy;
+  readonly assets: readonly StateAsset[];
+  readonly snapshots: SnapshotStore;
+  readonly metrics: MetricsSource | undefined;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly progress: Progress;
+  /** Appends a ledger entry (redacted), with an optional evidence document. */
+  record(
+    input: Omit<LedgerEntryInput, "actor" | "env"> & { evidence?: JsonValue },
+  ): Promise<LedgerEntry>;
+}

@@ -1,0 +1,165 @@
+import { ShipsafeError } from "../../domain/errors.js";
+import type { RollbackRecord } from "../../domain/model/records.js";
+import type { RollbackPlan } from "../../domain/rollback/plan.js";
+import type { EnvironmentPorts } from "../environment.js";
+import { saveReleaseRecord } from "../release/release-records.js";
+import { executePlan, type PlanOutcome } from "./execute-plan.js";
+import { planRollback, type RollbackRequest } from "./plan-rollback.js";
+
+export interface RollbackCommand extends Omit<RollbackRequest, "to"> {
+  /** undefined: resume an interrupted rollback, else roll back to the previous release. */
+  readonly to: string | undefined;
+  readonly dryRun: boolean;
+  readonly resume: boolean;
+}
+
+export interface RollbackResult {
+  readonly status: "noop" | "planned" | "succeeded" | "failed";
+  readonly plan: RollbackPlan;
+  readonly outcome: PlanOutcome | null;
+  readonly message: string;
+}
+
+/**
+ * `shipsafe rollback`: finishes an interrupted rollback if there is one, otherwise plans a new one;
+ * a dry run stops at the plan; rolling back to what already runs healthy is a no-op.
+ */
+export async function rollback(
+  ports: EnvironmentPorts,
+  command: RollbackCommand,
+): Promise<RollbackResult> {
+  const interrupted = await findInterrupted(ports);
+  if (interrupted) {
+    const plan = interrupted.doc.plan as unknown as RollbackPlan;
+    const requested = interrupted.doc.requestedTo;
+    if (
+      command.resume ||
+      command.to === undefined ||
+      command.to === requested ||
+      command.to === plan.toVersion
+    ) {
+      if (command.dryRun) {
+        return {
+          status: "planned",
+          plan,
+          outcome: null,
+          message: `rollback ${plan.id} was interrupted; running again resumes it`,
+        };
+      }
+      ports.progress.report({
+        type: "note",
+        message: `resuming interrupted rollback ${plan.id} (${plan.fromVersion ?? "-"} → ${plan.toVersion})`,
+      });
+      return run(ports, plan, interrupted);
+    }
+    throw new ShipsafeError({
+      code: "ROLLBACK_INTERRUPTED",
+      kind: "refused",
+      message: `rollback ${plan.id} of ${ports.env} to ${plan.toVersion} was interrupted and must finish first`,
+      hint: "run shipsafe rollback --resume to finish it, then roll back again",
+    });
+  }
+  if (command.resume) {
+    throw new ShipsafeError({
+      code: "NOTHING_TO_RESUME",
+      kind: "usage",
+      message: `no interrupted rollback in ${ports.env}`,
+      hint: "start one with shipsafe rollback --to <previous|version|lkg|snapshot:id>",
+    });
+  }
+  const plan = await planRollback(ports, { ...command, to: command.to ?? "previous" });
+  if (command.dryRun)
+    return { status: "planned", plan, outcome: null, message: "dry run: nothing was changed" };
+  if (await alreadyThere(ports, plan)) {
+    await ports.record({
+      kind: "rollback.noop",
+      subject: plan.toVersion,
+      data: { reason: command.reason, planId: plan.id },
+    });
+    return {
+      status: "noop",
+      plan,
+      outcome: null,
+      message: `${plan.toVersion} is already active and healthy: nothing to do`,
+    };
+  }
+  const record: RollbackRecord = {
+    id: plan.id,
+    env: ports.env,
+    createdAt: plan.createdAt,
+    status: "running",
+    doc: { plan: plan as never, requestedTo: command.to ?? "previous" },
+  };
+  await ports.store.rollbacks.put(record);
+  await ports.record({
+    kind: "rollback.started",
+    subject: plan.toVersion,
+    data: {
+      planId: plan.id,
+      from: plan.fromVersion,
+      to: plan.toVersion,
+      type: plan.type,
+      reason: plan.reason,
+      emergency: plan.emergency,
+    },
+    evidence: plan as never,
+  });
+  return run(ports, plan, record);
+}
+
+async function run(
+  ports: EnvironmentPorts,
+  plan: RollbackPlan,
+  record: RollbackRecord,
+): Promise<RollbackResult> {
+  const outcome = await executePlan(ports, plan);
+  await ports.store.rollbacks.put({
+    ...record,
+    status: outcome.status,
+    doc: { ...record.doc, outcome: outcome as never },
+  });
+  if (outcome.status === "succeeded") {
+    await saveReleaseRecord(ports, plan.toVersion, "active", {
+      activatedAt: ports.clock.now().toISOString(),
+      activatedBy: `rollback:${plan.id}`,
+    });
+    if (plan.fromVersion && plan.fromVersion !== plan.toVersion) {
+      await saveReleaseRecord(ports, plan.fromVersion, "rolled-back", { rolledBackBy: plan.id });
+    }
+  }
+  await ports.record({
+    kind: "rollback.finished",
+    subject: plan.toVersion,
+    data: {
+      planId: plan.id,
+      from: plan.fromVersion,
+      to: plan.toVersion,
+      type: plan.type,
+      reason: plan.reason,
+      status: outcome.status,
+      durationMs: outcome.durationMs,
+      resumed: outcome.resumed,
+      safetySnapshotId: outcome.safetySnapshotId,
+      failure: outcome.failure as never,
+    },
+    evidence: { plan, outcome } as never,
+  });
+  const message =
+    outcome.status === "succeeded"
+      ? `rolled back ${plan.fromVersion ?? "-"} → ${plan.toVersion} in ${(outcome.durationMs / 1000).toFixed(2)}s`
+      : `rollback failed at ${outcome.failure?.step}: ${outcome.failure?.message}`;
+  return { status: outcome.status, plan, outcome, message };
+}
+
+async function findInterrupted(ports: EnvironmentPorts): Promise<RollbackRecord | undefined> {
+  const [latest] = await ports.store.rollbacks.list({ env: ports.env, limit: 1 });
+  return latest?.status === "running" ? latest : undefined;
+}
+
+async function alreadyThere(ports: EnvironmentPorts, plan: RollbackPlan): Promise<boolean> {
+  if (plan.type === 3 || plan.fromVersion !== plan.toVersion) return false;
+  const status = await ports.target.status();
+  if (!status.running) return false;
+  const probes = await ports.health.probe();
+  return probes.every((p) => p.ok);
+}

@@ -1,0 +1,54 @@
+import type { Command } from "commander";
+import type { JsonObject } from "../../domain/model/json.js";
+import type { Action } from "../define-action.js";
+import { durationFlag } from "../option-values.js";
+import { renderPlan } from "../render-plan.js";
+import { withEnvironment } from "../with-environment.js";
+
+interface RollbackOptions {
+  to?: string;
+  restoreState?: boolean;
+  dryRun?: boolean;
+  emergency?: boolean;
+  timeout: string;
+  reason?: string;
+  resume?: boolean;
+}
+
+export function registerRollbackCommand(program: Command, action: Action): void {
+  program
+    .command("rollback")
+    .description("plan and run a rollback; an interrupted rollback is finished first")
+    .option("--to <target>", "previous | <version> | lkg | snapshot:<id> (default: previous)")
+    .option("--restore-state", "restore the snapshot taken while the target version ran (Type 3)")
+    .option("--dry-run", "print the plan and change nothing")
+    .option("--emergency", "mark the rollback as an emergency (recorded in the ledger)")
+    .option("--timeout <duration>", "bound for the whole plan", "5m")
+    .option("--reason <text>", "why (recorded in the ledger)")
+    .option("--resume", "finish an interrupted rollback")
+    .action(
+      action(async (ctx, options: RollbackOptions) => {
+        const timeoutMs = durationFlag(options.timeout, "--timeout");
+        return withEnvironment(ctx, { mutating: !options.dryRun }, async (ports) => {
+          const { rollback } = await import("../../app/rollback/rollback.js");
+          const result = await rollback(ports, {
+            to: options.to,
+            restoreState: options.restoreState === true,
+            dryRun: options.dryRun === true,
+            emergency: options.emergency === true,
+            resume: options.resume === true,
+            timeoutMs,
+            reason: options.reason ?? "",
+          });
+          const human = [renderPlan(result.plan), "", `${result.status}: ${result.message}`].join(
+            "\n",
+          );
+          return {
+            exitCode: result.status === "failed" ? 1 : 0,
+            json: result as unknown as JsonObject,
+            human,
+          };
+        });
+      }),
+    );
+}

@@ -1,0 +1,102 @@
+import { dirname, isAbsolute, resolve } from "node:path";
+import { createHttpHealthProbe } from "../adapters/health/http/http-health-probe.js";
+import { createScrapeMetricsSource } from "../adapters/metrics/scrape/scrape-metrics-source.js";
+import { openDirSnapshotStore } from "../adapters/snapshots/dir/dir-snapshot-store.js";
+import { createFilesAsset } from "../adapters/state/files/files-asset.js";
+import { createSqliteAsset } from "../adapters/state/sqlite/sqlite-asset.js";
+import { createLocalTarget } from "../adapters/targets/local/local-target.js";
+import type { EnvironmentPorts } from "../app/environment.js";
+import type { EnvironmentConfig, LoadedConfig } from "../domain/config/types.js";
+import { parseDuration } from "../domain/duration.js";
+import { ShipsafeError } from "../domain/errors.js";
+import type { Progress } from "../ports/progress.js";
+import type { StateAsset } from "../ports/state-asset.js";
+import type { Target } from "../ports/target.js";
+import type { Services } from "./services.js";
+
+/** Builds the adapters of one environment from its config. Paths are relative to the config file. */
+export async function openEnvironment(
+  services: Services,
+  loaded: LoadedConfig,
+  name: string,
+  options: { actor: string; progress: Progress },
+): Promise<EnvironmentPorts> {
+  const env = loaded.config.environments[name] as EnvironmentConfig;
+  const base = dirname(loaded.file);
+  const at = (path: string): string => (isAbsolute(path) ? path : resolve(base, path));
+  const target = buildTarget(env, at);
+  const readyTimeoutMs =
+    env.target.kind === "local" ? parseDuration(env.target.readyTimeout) : 60_000;
+  return {
+    env: name,
+    service: loaded.config.service,
+    actor: options.actor,
+    target,
+    health: createHttpHealthProbe({
+      ...(env.health.live ? { live: env.health.live } : {}),
+      ...(env.health.ready ? { ready: env.health.ready } : {}),
+      ...(env.health.liveBody ? { liveBody: env.health.liveBody } : {}),
+      ...(env.health.readyBody ? { readyBody: env.health.readyBody } : {}),
+      timeoutMs: parseDuration(env.health.timeout),
+    }),
+    healthPolicy: {
+      intervalMs: parseDuration(env.health.interval),
+      successes: env.health.successes,
+      readyTimeoutMs,
+    },
+    assets: env.state.map((asset) => buildAsset(asset, at, base)),
+    snapshots: await openDirSnapshotStore(services.stateDir),
+    metrics:
+      env.metrics?.source === "scrape"
+        ? createScrapeMetricsSource({
+            url: env.metrics.url,
+            timeoutMs: parseDuration(env.health.timeout),
+          })
+        : undefined,
+    store: services.store,
+    clock: services.clock,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    progress: options.progress,
+    record: (input) => services.record({ ...input, actor: options.actor, env: name }),
+  };
+}
+
+function buildTarget(env: EnvironmentConfig, at: (p: string) => string): Target {
+  const target = env.target;
+  if (target.kind !== "local") {
+    throw new ShipsafeError({
+      code: "TARGET_UNSUPPORTED",
+      kind: "config",
+      message: `target kind "${target.kind}" is not supported by this shipsafe yet`,
+      hint: "use kind: local (releases under a root directory, a current symlink, a supervised process)",
+    });
+  }
+  return createLocalTarget({
+    root: at(target.root),
+    start: target.start,
+    ...(target.stop ? { stop: target.stop } : {}),
+    ...(target.restart ? { restart: target.restart } : {}),
+    stopGrace: parseDuration(target.stopGrace),
+    ...(target.env ? { env: target.env } : {}),
+  });
+}
+
+function buildAsset(
+  asset: EnvironmentConfig["state"][number],
+  at: (p: string) => string,
+  base: string,
+): StateAsset {
+  switch (asset.kind) {
+    case "sqlite":
+      return createSqliteAsset({ name: asset.name, path: at(asset.path) });
+    case "files":
+      return createFilesAsset({ name: asset.name, paths: asset.paths.map(at), baseDir: base });
+    case "postgres":
+      throw new ShipsafeError({
+        code: "ASSET_UNSUPPORTED",
+        kind: "config",
+        message: `state asset "${asset.name}": kind postgres is not supported by this shipsafe yet`,
+        hint: "remove it from state: for now, or snapshot it with your own pg_dump until PostgreSQL support lands",
+      });
+  }
+}
