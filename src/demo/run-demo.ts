@@ -15,7 +15,12 @@ import { openServices } from "../composition/services.js";
 import type { JsonObject } from "../domain/model/json.js";
 import { DEFAULT_THRESHOLDS } from "../domain/observation/thresholds.js";
 import type { Progress } from "../ports/progress.js";
-import { createDemoWorkspace, DEMO_APP, type DemoWorkspace } from "./demo-workspace.js";
+import {
+  createDemoWorkspace,
+  DEMO_APP,
+  type DemoWorkspace,
+  PACKAGE_ROOT,
+} from "./demo-workspace.js";
 
 export interface DemoReport {
   readonly ok: boolean;
@@ -171,6 +176,7 @@ export async function runDemo(options: {
             ledgerVerified: ledger.ok,
           },
           inspect: [
+            `alias shipsafe='node ${join(PACKAGE_ROOT, "dist", "cli", "main.js")}'`,
             `cd ${ws.dir}`,
             "shipsafe audit tail -n 30",
             "shipsafe audit verify",
