@@ -3,7 +3,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoWorkspace, type DemoWorkspace } from "../../src/demo/demo-workspace.js";
-import { type CliRun, shipsafe } from "../helpers/shipsafe-cli.js";
+import { type CliRun, shipsafe, startShipsafe } from "../helpers/shipsafe-cli.js";
 
 /** Restore drills, the live-restore guard, health and the release gate, through the built CLI. */
 describe("restore drill, restore guard, health and release gate (built CLI, demo app)", () => {
@@ -120,5 +120,22 @@ describe("restore drill, restore guard, health and release gate (built CLI, demo
     const r = await run(["deploy", "3.0.0"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/known versions: 1\.0\.0/);
+  });
+
+  it("Ctrl-C during observation ends the deploy early, releases the lock and seals the ledger", async () => {
+    const child = startShipsafe(
+      ["--config", ws.configFile, "deploy", "1.0.0", "--observe", "60s", "--baseline", "100ms"],
+      { cwd: ws.dir },
+    );
+    await child.waitForStderr(/observing \d+s\/60s/);
+    const t0 = Date.now();
+    child.kill("SIGINT");
+    const done = await child.done;
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(done.stderr).toMatch(/received SIGINT/);
+    expect([0, 1]).toContain(done.code);
+    expect((await json(["lock", "status"])).doc.locks).toEqual([]);
+    const verify = await run(["audit", "verify"]);
+    expect(verify.code, verify.stdout).toBe(0);
   });
 });

@@ -21,6 +21,8 @@ export interface DeployOptions {
   readonly autoRollback: boolean;
   readonly rollbackTimeoutMs: number;
   readonly thresholds: Thresholds;
+  /** Ctrl-C: stop observing early; the verdict so far decides. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface TimelineEvent {
@@ -105,6 +107,7 @@ export async function deploy(
       windowMs: options.observeMs,
       intervalMs: options.intervalMs,
       thresholds: options.thresholds,
+      signal: options.signal,
     });
     verdict = watched.verdict;
     if (verdict.status === "failed") detectedAfterMs = ports.clock.now().getTime() - t0;

@@ -55,6 +55,8 @@ export async function observe(
     windowMs: number;
     intervalMs: number;
     thresholds: Thresholds;
+    /** Ctrl-C: end the watch early with the verdict so far. */
+    signal?: AbortSignal | undefined;
   },
 ): Promise<Observation> {
   const started = ports.clock.now().getTime();
@@ -87,8 +89,9 @@ export async function observe(
     if (verdict.status === "failed") {
       return { verdict, decidedAfterMs: elapsed, ticks, stoppedEarly: elapsed < options.windowMs };
     }
-    if (elapsed >= options.windowMs)
-      return { verdict, decidedAfterMs: elapsed, ticks, stoppedEarly: false };
+    if (elapsed >= options.windowMs || options.signal?.aborted) {
+      return { verdict, decidedAfterMs: elapsed, ticks, stoppedEarly: elapsed < options.windowMs };
+    }
   }
 }
 

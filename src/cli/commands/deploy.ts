@@ -48,6 +48,7 @@ export function registerDeployCommand(program: Command, action: Action): void {
               autoRollback,
               rollbackTimeoutMs,
               thresholds: DEFAULT_THRESHOLDS,
+              signal: ctx.abort.signal,
             });
             const lines = [
               `deploy ${version} to ${ports.env}: ${result.status.toUpperCase()}${result.verdict.severity ? ` (${result.verdict.severity})` : ""}`,
