@@ -9,6 +9,7 @@ import type { EnvironmentPorts } from "../app/environment.js";
 import type { EnvironmentConfig, LoadedConfig } from "../domain/config/types.js";
 import { parseDuration } from "../domain/duration.js";
 import { ShipsafeError } from "../domain/errors.js";
+import type { MetricsSource } from "../ports/metrics-source.js";
 import type { Progress } from "../ports/progress.js";
 import type { StateAsset } from "../ports/state-asset.js";
 import type { Target } from "../ports/target.js";
@@ -46,19 +47,29 @@ export async function openEnvironment(
     },
     assets: env.state.map((asset) => buildAsset(asset, at, base)),
     snapshots: await openDirSnapshotStore(services.stateDir),
-    metrics:
-      env.metrics?.source === "scrape"
-        ? createScrapeMetricsSource({
-            url: env.metrics.url,
-            timeoutMs: parseDuration(env.health.timeout),
-          })
-        : undefined,
+    metrics: buildMetrics(env),
     store: services.store,
     clock: services.clock,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     progress: options.progress,
     record: (input) => services.record({ ...input, actor: options.actor, env: name }),
   };
+}
+
+function buildMetrics(env: EnvironmentConfig): MetricsSource | undefined {
+  if (!env.metrics) return undefined;
+  if (env.metrics.source !== "scrape") {
+    throw new ShipsafeError({
+      code: "METRICS_UNSUPPORTED",
+      kind: "config",
+      message: `metrics source "${env.metrics.source}" is not supported by this shipsafe yet`,
+      hint: "use source: scrape with the service's /metrics URL",
+    });
+  }
+  return createScrapeMetricsSource({
+    url: env.metrics.url,
+    timeoutMs: parseDuration(env.health.timeout),
+  });
 }
 
 function buildTarget(env: EnvironmentConfig, at: (p: string) => string): Target {

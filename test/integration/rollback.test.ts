@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { cp, readdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, cp, readdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -146,7 +146,15 @@ describe("shipsafe rollback on a local target (built CLI, demo app)", () => {
     await placeOrders(3);
     expect(orders()).toBeGreaterThan(atSnapshot);
 
-    const rolled = await json(["rollback", "--to", `snapshot:${s1?.id}`]);
+    // Data would be lost: refused (exit 4) until the operator accepts it; nothing changes.
+    const before = await fingerprint(ws);
+    const refused = await run(["rollback", "--to", `snapshot:${s1?.id}`]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/error\[DATA_LOSS_NOT_ACCEPTED\]/);
+    expect(refused.stderr).toMatch(/--accept-data-loss/);
+    expect(await fingerprint(ws)).toEqual(before);
+
+    const rolled = await json(["rollback", "--to", `snapshot:${s1?.id}`, "--accept-data-loss"]);
     expect(rolled.code, rolled.stderr).toBe(0);
     expect(rolled.doc.plan).toMatchObject({
       type: 3,
@@ -161,6 +169,31 @@ describe("shipsafe rollback on a local target (built CLI, demo app)", () => {
     expect((await run(["snapshot", "verify", safety])).code).toBe(0);
   });
 
+  it("a snapshot that does not verify is refused before anything is stopped", async () => {
+    const snapshots = (await json(["snapshot", "list"])).doc.snapshots as {
+      id: string;
+      reason: string;
+    }[];
+    const s1 = snapshots.find((s) => s.reason === "release:1.1.0") as { id: string };
+    const file = join(ws.dir, ".shipsafe", "snapshots", s1.id, "orders", "orders.sqlite");
+    const original = await readFile(file);
+    const flipped = Buffer.from(original);
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1;
+    await chmod(file, 0o600);
+    await writeFile(file, flipped);
+    try {
+      const before = await fingerprint(ws);
+      const r = await run(["rollback", "--to", `snapshot:${s1.id}`, "--accept-data-loss"]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/error\[SNAPSHOT_CORRUPT\]/);
+      expect(r.stderr).toMatch(/nothing was stopped or changed/);
+      expect(await fingerprint(ws)).toEqual(before);
+      expect(await healthy()).toBe(true);
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
   it("a timeout fails the rollback naming the step that overran", async () => {
     const r = await json(["rollback", "--to", "1.1.0", "--timeout", "1ms"]);
     expect(r.code).toBe(1);
@@ -168,9 +201,12 @@ describe("shipsafe rollback on a local target (built CLI, demo app)", () => {
     expect(r.doc.outcome.failure.message).toMatch(
       /step \d \([a-z-]+\) overran the 1ms rollback timeout/,
     );
-    // Recover for the next test.
-    const fixed = await json(["rollback", "--to", "1.1.0"]);
+    expect(r.doc.outcome.failure.code).toBe("ROLLBACK_TIMEOUT");
+    // --resume retries the failed plan from the step that failed.
+    const fixed = await json(["rollback", "--resume"]);
     expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.doc.plan.id).toBe(r.doc.plan.id);
+    expect(await current()).toBe("1.1.0");
     expect(await healthy()).toBe(true);
   });
 
@@ -195,7 +231,7 @@ describe("shipsafe rollback on a local target (built CLI, demo app)", () => {
       await placeOrders(2);
       const beforeKill = orders();
       const child = startShipsafe(
-        ["--config", ws.configFile, "rollback", "--to", `snapshot:${s1.id}`],
+        ["--config", ws.configFile, "rollback", "--to", `snapshot:${s1.id}`, "--accept-data-loss"],
         { cwd: ws.dir },
       );
       await child.waitForStderr(new RegExp(`→ ${index + 1}/6 ${step}`));

@@ -117,10 +117,15 @@ export async function deploy(
   );
 
   const failed = verdict.status === "failed";
-  await saveReleaseRecord(ports, options.version, failed ? "failed" : "active", {
-    verdict: verdict as unknown as JsonObject,
-    observedHealthy: verdict.status === "healthy",
-  });
+  await saveReleaseRecord(
+    ports,
+    options.version,
+    failed ? "failed" : verdict.status === "healthy" ? "healthy" : "active",
+    {
+      verdict: verdict as unknown as JsonObject,
+      observedHealthy: verdict.status === "healthy",
+    },
+  );
   await ports.record({
     kind: "deploy.finished",
     subject: options.version,
@@ -147,6 +152,8 @@ export async function deploy(
       reason: `auto-rollback: ${verdict.reasons.join("; ") || "failed verdict"}`,
       timeoutMs: options.rollbackTimeoutMs,
       dryRun: false,
+      // The environment's policy allowed automatic rollback, data loss stated in the plan included.
+      acceptDataLoss: true,
       resume: false,
     });
     mark(rolledBack.message);

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ShipsafeError } from "../../domain/errors.js";
 import type { JsonObject } from "../../domain/model/json.js";
@@ -24,7 +23,7 @@ export interface DrillResult {
  */
 export async function restoreDrill(
   ports: EnvironmentPorts,
-  options: { snapshotId: string; sandboxRoot: string; keepSandbox: boolean },
+  options: { snapshotId: string; sandboxRoot: string },
 ): Promise<DrillResult> {
   const manifest = await ports.snapshots.get(options.snapshotId);
   if (!manifest) {
@@ -94,6 +93,5 @@ export async function restoreDrill(
     passed,
     doc: { ...(result as unknown as JsonObject), evidenceHash: entry.evidenceHash ?? null },
   });
-  if (!options.keepSandbox) await rm(sandbox, { recursive: true, force: true });
   return result;
 }

@@ -1,5 +1,5 @@
 import { formatDuration } from "../../domain/duration.js";
-import { ShipsafeError } from "../../domain/errors.js";
+import { isShipsafeError, ShipsafeError } from "../../domain/errors.js";
 import type { JsonObject } from "../../domain/model/json.js";
 import type { StepJournalEntry } from "../../domain/model/records.js";
 import type { PlanStep, RollbackPlan } from "../../domain/rollback/plan.js";
@@ -22,7 +22,11 @@ export interface PlanOutcome {
   readonly resumed: boolean;
   readonly steps: readonly StepOutcome[];
   readonly safetySnapshotId: string | null;
-  readonly failure: { readonly step: string; readonly message: string } | null;
+  readonly failure: {
+    readonly step: string;
+    readonly code: string;
+    readonly message: string;
+  } | null;
 }
 
 type Ports = Pick<
@@ -130,7 +134,11 @@ export async function executePlan(ports: Ports, plan: RollbackPlan): Promise<Pla
         status: "failed",
         detail: message,
       });
-      failure = { step: step.kind, message };
+      failure = {
+        step: step.kind,
+        code: isShipsafeError(error) ? error.code : "STEP_FAILED",
+        message,
+      };
     }
   }
   return {

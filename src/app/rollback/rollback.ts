@@ -10,7 +10,10 @@ export interface RollbackCommand extends Omit<RollbackRequest, "to"> {
   /** undefined: resume an interrupted rollback, else roll back to the previous release. */
   readonly to: string | undefined;
   readonly dryRun: boolean;
+  /** Finish an interrupted rollback, or retry a failed one from the step that failed. */
   readonly resume: boolean;
+  /** Needed (or `emergency`) for a plan that discards data written since its snapshot. */
+  readonly acceptDataLoss: boolean;
 }
 
 export interface RollbackResult {
@@ -28,9 +31,11 @@ export async function rollback(
   ports: EnvironmentPorts,
   command: RollbackCommand,
 ): Promise<RollbackResult> {
-  const interrupted = await findInterrupted(ports);
+  const interrupted = await findInterrupted(ports, command.resume);
   if (interrupted) {
-    const plan = interrupted.doc.plan as unknown as RollbackPlan;
+    // A resumed plan runs under the timeout given now (the old one may be what made it fail).
+    const stored = interrupted.doc.plan as unknown as RollbackPlan;
+    const plan: RollbackPlan = { ...stored, timeoutMs: command.timeoutMs };
     const requested = interrupted.doc.requestedTo;
     if (
       command.resume ||
@@ -48,7 +53,7 @@ export async function rollback(
       }
       ports.progress.report({
         type: "note",
-        message: `resuming interrupted rollback ${plan.id} (${plan.fromVersion ?? "-"} → ${plan.toVersion})`,
+        message: `resuming ${interrupted.status === "failed" ? "failed" : "interrupted"} rollback ${plan.id} (${plan.fromVersion ?? "-"} → ${plan.toVersion})`,
       });
       return run(ports, plan, interrupted);
     }
@@ -70,6 +75,7 @@ export async function rollback(
   const plan = await planRollback(ports, { ...command, to: command.to ?? "previous" });
   if (command.dryRun)
     return { status: "planned", plan, outcome: null, message: "dry run: nothing was changed" };
+  await preflight(ports, plan, command);
   if (await alreadyThere(ports, plan)) {
     await ports.record({
       kind: "rollback.noop",
@@ -151,9 +157,44 @@ async function run(
   return { status: outcome.status, plan, outcome, message };
 }
 
-async function findInterrupted(ports: EnvironmentPorts): Promise<RollbackRecord | undefined> {
+async function findInterrupted(
+  ports: EnvironmentPorts,
+  includeFailed: boolean,
+): Promise<RollbackRecord | undefined> {
   const [latest] = await ports.store.rollbacks.list({ env: ports.env, limit: 1 });
-  return latest?.status === "running" ? latest : undefined;
+  if (latest?.status === "running") return latest;
+  return includeFailed && latest?.status === "failed" ? latest : undefined;
+}
+
+/**
+ * Refuses, before anything is stopped, a plan that would discard data without consent, or one whose
+ * snapshot does not verify.
+ */
+async function preflight(
+  ports: EnvironmentPorts,
+  plan: RollbackPlan,
+  command: RollbackCommand,
+): Promise<void> {
+  const loses = plan.dataLoss !== null && plan.dataLoss.assets.length > 0;
+  if (loses && !command.acceptDataLoss && !command.emergency) {
+    throw new ShipsafeError({
+      code: "DATA_LOSS_NOT_ACCEPTED",
+      kind: "refused",
+      message: `this Type ${plan.type} rollback would lose data: ${plan.dataLoss?.summary}`,
+      hint: "review the plan with --dry-run; then add --accept-data-loss (or --emergency) to run it",
+    });
+  }
+  if (plan.restoreSnapshotId) {
+    const check = await ports.snapshots.verify(plan.restoreSnapshotId);
+    if (!check.ok) {
+      throw new ShipsafeError({
+        code: "SNAPSHOT_CORRUPT",
+        kind: "runtime",
+        message: `snapshot ${plan.restoreSnapshotId} does not verify (${check.problems.join("; ")}); nothing was stopped or changed`,
+        hint: "pick another snapshot (shipsafe snapshot list) or roll back the application only",
+      });
+    }
+  }
 }
 
 async function alreadyThere(ports: EnvironmentPorts, plan: RollbackPlan): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { JsonObject } from "../../domain/model/json.js";
@@ -29,8 +30,8 @@ export function registerRestoreCommands(program: Command, action: Action): void 
             const result = await restoreDrill(ports, {
               snapshotId: id,
               sandboxRoot: join(services.stateDir, "drills"),
-              keepSandbox: options.keepSandbox === true,
             });
+            if (!options.keepSandbox) await rm(result.sandbox, { recursive: true, force: true });
             const lines = [
               `restore drill ${result.id} of ${id}: ${result.passed ? "PASSED" : "FAILED"}`,
               `  restore time ${result.restoreMs}ms; data age ${(result.dataAgeMs / 1000).toFixed(1)}s`,

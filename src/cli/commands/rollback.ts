@@ -13,6 +13,7 @@ interface RollbackOptions {
   timeout: string;
   reason?: string;
   resume?: boolean;
+  acceptDataLoss?: boolean;
 }
 
 export function registerRollbackCommand(program: Command, action: Action): void {
@@ -25,7 +26,11 @@ export function registerRollbackCommand(program: Command, action: Action): void 
     .option("--emergency", "mark the rollback as an emergency (recorded in the ledger)")
     .option("--timeout <duration>", "bound for the whole plan", "5m")
     .option("--reason <text>", "why (recorded in the ledger)")
-    .option("--resume", "finish an interrupted rollback")
+    .option(
+      "--resume",
+      "finish an interrupted rollback, or retry a failed one from its failed step",
+    )
+    .option("--accept-data-loss", "run a plan that discards data written since its snapshot")
     .action(
       action(async (ctx, options: RollbackOptions) => {
         const timeoutMs = durationFlag(options.timeout, "--timeout");
@@ -37,6 +42,7 @@ export function registerRollbackCommand(program: Command, action: Action): void 
             dryRun: options.dryRun === true,
             emergency: options.emergency === true,
             resume: options.resume === true,
+            acceptDataLoss: options.acceptDataLoss === true,
             timeoutMs,
             reason: options.reason ?? "",
           });

@@ -127,6 +127,8 @@ export async function restoreLive(
       to: `snapshot:${id}`,
       restoreState: true,
       dryRun: options.execute !== true,
+      // --execute with the environment guard is the consent.
+      acceptDataLoss: true,
       emergency: false,
       resume: false,
       timeoutMs,

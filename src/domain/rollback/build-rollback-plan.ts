@@ -43,7 +43,7 @@ export function buildRollbackPlan(facts: RollbackFacts): RollbackPlan {
   const differences = facts.snapshot ? schemaDifferences(facts.snapshot.assets, facts.live) : [];
   if (!facts.restoreState && differences.length > 0 && facts.snapshot) {
     warnings.push(
-      `the schema changed since ${facts.toVersion} ran (${differences.join("; ")}): ${facts.toVersion} will run on the newer schema; add --restore-state to restore snapshot ${facts.snapshot.id}`,
+      `the schema differs from when ${facts.toVersion} ran (${differences.join("; ")}): ${facts.toVersion} will run on the schema as it is now; add --restore-state to restore snapshot ${facts.snapshot.id}`,
     );
   }
   const kinds: StepKind[] = facts.restoreState
