@@ -157,7 +157,11 @@ export async function runDemo(options: {
             verdict: bad.verdict.status,
             severity: bad.verdict.severity,
             reasons: bad.verdict.reasons,
-            timeToDetectMs: bad.detectedAfterMs,
+            // From the moment 2.0.0 was switched in, not from the start of the deploy (baseline).
+            timeToDetectMs:
+              bad.detectedAfterMs !== null && bad.activatedAfterMs !== null
+                ? bad.detectedAfterMs - bad.activatedAfterMs
+                : null,
           },
           rollback: rb
             ? {
