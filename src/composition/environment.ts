@@ -3,6 +3,7 @@ import { createHttpHealthProbe } from "../adapters/health/http/http-health-probe
 import { createScrapeMetricsSource } from "../adapters/metrics/scrape/scrape-metrics-source.js";
 import { openDirSnapshotStore } from "../adapters/snapshots/dir/dir-snapshot-store.js";
 import { createFilesAsset } from "../adapters/state/files/files-asset.js";
+import { createPostgresAsset } from "../adapters/state/postgres/postgres-asset.js";
 import { createSqliteAsset } from "../adapters/state/sqlite/sqlite-asset.js";
 import { createLocalTarget } from "../adapters/targets/local/local-target.js";
 import type { EnvironmentPorts } from "../app/environment.js";
@@ -103,11 +104,6 @@ function buildAsset(
     case "files":
       return createFilesAsset({ name: asset.name, paths: asset.paths.map(at), baseDir: base });
     case "postgres":
-      throw new ShipsafeError({
-        code: "ASSET_UNSUPPORTED",
-        kind: "config",
-        message: `state asset "${asset.name}": kind postgres is not supported by this shipsafe yet`,
-        hint: "remove it from state: for now, or snapshot it with your own pg_dump until PostgreSQL support lands",
-      });
+      return createPostgresAsset({ name: asset.name, url: asset.url });
   }
 }
