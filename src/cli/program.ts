@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { registerAuditCommands } from "./commands/audit.js";
+import { registerBackupCommands } from "./commands/backup.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDeployCommand } from "./commands/deploy.js";
@@ -48,6 +49,7 @@ export function buildProgram(action: Action, configure: (command: Command) => vo
   registerHealthCommand(program, action);
   registerSnapshotCommands(program, action);
   registerRestoreCommands(program, action);
+  registerBackupCommands(program, action);
   registerAuditCommands(program, action);
   registerLockCommands(program, action);
   return program;

@@ -1,7 +1,10 @@
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { createCodec, defaultCodecOptions } from "../adapters/codec/codec.js";
 import { createHttpHealthProbe } from "../adapters/health/http/http-health-probe.js";
 import { createScrapeMetricsSource } from "../adapters/metrics/scrape/scrape-metrics-source.js";
-import { openDirSnapshotStore } from "../adapters/snapshots/dir/dir-snapshot-store.js";
+import { openLocalPackStore } from "../adapters/objects/local-packs/local-pack-store.js";
+import { openCasSnapshotStore } from "../adapters/snapshots/cas/cas-snapshot-store.js";
+import { chunkCodecFrom } from "../adapters/snapshots/cas/chunk-codec.js";
 import { createFilesAsset } from "../adapters/state/files/files-asset.js";
 import { createPostgresAsset } from "../adapters/state/postgres/postgres-asset.js";
 import { createSqliteAsset } from "../adapters/state/sqlite/sqlite-asset.js";
@@ -12,6 +15,7 @@ import { parseDuration } from "../domain/duration.js";
 import { ShipsafeError } from "../domain/errors.js";
 import type { MetricsSource } from "../ports/metrics-source.js";
 import type { Progress } from "../ports/progress.js";
+import type { SnapshotStore } from "../ports/snapshot-store.js";
 import type { StateAsset } from "../ports/state-asset.js";
 import type { Target } from "../ports/target.js";
 import type { Services } from "./services.js";
@@ -47,7 +51,7 @@ export async function openEnvironment(
       readyTimeoutMs,
     },
     assets: env.state.map((asset) => buildAsset(asset, at, base)),
-    snapshots: await openDirSnapshotStore(services.stateDir),
+    snapshots: await openSnapshotStore(services),
     metrics: buildMetrics(env),
     store: services.store,
     clock: services.clock,
@@ -55,6 +59,14 @@ export async function openEnvironment(
     progress: options.progress,
     record: (input) => services.record({ ...input, actor: options.actor, env: name }),
   };
+}
+
+/** Snapshots live in a content-addressed store of pack files under `<state dir>/cas/`. */
+async function openSnapshotStore(services: Services): Promise<SnapshotStore> {
+  const root = join(services.stateDir, "cas");
+  const objects = await openLocalPackStore(join(root, "objects"));
+  const codec = chunkCodecFrom(createCodec(defaultCodecOptions));
+  return openCasSnapshotStore(root, { objects, codec, clock: services.clock });
 }
 
 function buildMetrics(env: EnvironmentConfig): MetricsSource | undefined {

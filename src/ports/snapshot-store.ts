@@ -43,4 +43,19 @@ export interface SnapshotStore {
     assets: readonly StateAsset[],
     sandboxDir: string,
   ): Promise<IntegrityReport[]>;
+  /**
+   * Verifies, then writes every file of the snapshot in its plain (restorable) form as
+   * `<dir>/<asset>/<path>` (what a portable archive carries). `dir` exists.
+   */
+  materialize(id: string, dir: string): Promise<SnapshotManifest>;
+  /**
+   * Ingests a directory laid out like `materialize` writes it (already verified against
+   * `manifest`) as a snapshot with the manifest's id, visible only when complete, like `create`.
+   * The same id with the same manifestHash is a no-op; with another, SNAPSHOT_EXISTS (refused).
+   */
+  adopt(manifest: SnapshotManifest, dir: string): Promise<SnapshotManifest>;
+  /** Makes a snapshot invisible and forgets it; its data is freed by `collectGarbage`. */
+  remove(id: string): Promise<void>;
+  /** Frees stored data no remaining snapshot uses. Never frees what a snapshot being written needs. */
+  collectGarbage(): Promise<{ readonly bytesFreed: number }>;
 }

@@ -175,13 +175,18 @@ describe("shipsafe rollback on a local target (built CLI, demo app)", () => {
       reason: string;
     }[];
     const s1 = snapshots.find((s) => s.reason === "release:1.1.0") as { id: string };
-    const file = join(ws.dir, ".shipsafe", "snapshots", s1.id, "orders", "orders.sqlite");
-    const original = await readFile(file);
-    const flipped = Buffer.from(original);
-    flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1;
-    await chmod(file, 0o600);
-    await writeFile(file, flipped);
+    // Flip one bit in the first blob of every pack file (the blobs are shared by snapshots).
+    const packs = await packFiles(join(ws.dir, ".shipsafe", "cas", "objects", "packs"));
+    const originals = new Map<string, Buffer>();
+    for (const pack of packs) {
+      const bytes = await readFile(pack);
+      originals.set(pack, Buffer.from(bytes));
+      bytes[10] = (bytes[10] ?? 0) ^ 1;
+      await chmod(pack, 0o600);
+      await writeFile(pack, bytes);
+    }
     try {
+      expect((await run(["snapshot", "verify", s1.id])).code).toBe(1);
       const before = await fingerprint(ws);
       const r = await run(["rollback", "--to", `snapshot:${s1.id}`, "--accept-data-loss"]);
       expect(r.code).toBe(3);
@@ -190,7 +195,7 @@ describe("shipsafe rollback on a local target (built CLI, demo app)", () => {
       expect(await fingerprint(ws)).toEqual(before);
       expect(await healthy()).toBe(true);
     } finally {
-      await writeFile(file, original);
+      for (const [pack, bytes] of originals) await writeFile(pack, bytes);
     }
   });
 
@@ -256,6 +261,16 @@ describe("shipsafe rollback on a local target (built CLI, demo app)", () => {
     expect(verify.code, verify.stdout).toBe(0);
   }, 180_000);
 });
+
+async function packFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await packFiles(path)));
+    else if (entry.name.endsWith(".pack")) out.push(path);
+  }
+  return out;
+}
 
 /** sha256 of every file and symlink under the target root, plus the database file. */
 async function fingerprint(ws: DemoWorkspace): Promise<Record<string, string>> {

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { formatDuration } from "../../domain/duration.js";
 import { ShipsafeError } from "../../domain/errors.js";
@@ -89,6 +91,75 @@ export function registerSnapshotCommands(program: Command, action: Action): void
     );
 
   snapshot
+    .command("export")
+    .description(
+      "write a snapshot as one portable, signed archive (tar) readable without the store",
+    )
+    .argument("<id>")
+    .requiredOption("-o, --out <file>", "archive file to write (must not exist)")
+    .action(
+      action(async (ctx, id: string, options: { out: string }) => {
+        const file = await newOutputFile(ctx, options.out);
+        return withEnvironment(ctx, { mutating: true }, async (ports, services) => {
+          const { exportSnapshot } = await import("../../app/snapshots/export-snapshot.js");
+          const archives = await tarArchives();
+          const result = await exportSnapshot(
+            {
+              snapshots: ports.snapshots,
+              archives,
+              signer: services.signer,
+              clock: ports.clock,
+              record: ports.record,
+            },
+            id,
+            file,
+            services.stateDir,
+          );
+          return {
+            exitCode: 0,
+            json: result as unknown as JsonObject,
+            human: `exported ${result.snapshotId} to ${result.file} (${result.bytes} bytes, sha256 ${result.sha256}, signed by key ${result.keyId.slice(0, 16)})`,
+          };
+        });
+      }),
+    );
+
+  snapshot
+    .command("import")
+    .description(
+      "check an archive in a private staging directory, then add its snapshot to the store",
+    )
+    .argument("<archive>")
+    .option("--max-bytes <n>", "refuse archives holding more data than this (default 64 GiB)")
+    .action(
+      action(async (ctx, archive: string, options: { maxBytes?: string }) => {
+        const file = resolve(ctx.io.cwd, archive);
+        const limits = await sizeLimits(options.maxBytes);
+        return withEnvironment(ctx, { mutating: true }, async (ports, services) => {
+          const { importSnapshot } = await import("../../app/snapshots/import-snapshot.js");
+          const result = await importSnapshot(
+            {
+              snapshots: ports.snapshots,
+              archives: await tarArchives(),
+              record: ports.record,
+              signer: services.signer,
+              ledger: services.store.ledger,
+              evidence: services.evidence,
+              stagingParent: services.stateDir,
+              ...(limits ? { limits } : {}),
+            },
+            file,
+          );
+          return {
+            exitCode: 0,
+            json: result as unknown as JsonObject,
+            human: `imported ${result.manifest.id} (trusted by ${result.trustedBy})\n${describe(result.manifest)}`,
+          };
+        });
+      }),
+    );
+
+  snapshot
     .command("restore")
     .description(
       "restore a snapshot over the live state (a rollback to snapshot:<id>; needs --execute)",
@@ -143,6 +214,37 @@ export async function restoreLive(
       human: `${renderPlan(result.plan)}\n\n${result.status}: ${result.message}${note}`,
     };
   });
+}
+
+async function tarArchives() {
+  const { createTarSnapshotArchives } = await import(
+    "../../adapters/archive/tar-snapshot-archives.js"
+  );
+  return createTarSnapshotArchives();
+}
+
+/** `--max-bytes` as archive limits (total and per file). */
+export async function sizeLimits(
+  maxBytes: string | undefined,
+): Promise<{ maxTotalBytes: number; maxFileBytes: number } | undefined> {
+  if (maxBytes === undefined) return undefined;
+  const { positiveInteger } = await import("../option-values.js");
+  const n = positiveInteger(maxBytes, "--max-bytes");
+  return { maxTotalBytes: n, maxFileBytes: n };
+}
+
+/** The absolute path of an archive to write; refuses to replace an existing file. */
+async function newOutputFile(ctx: CommandContext, out: string): Promise<string> {
+  const file = resolve(ctx.io.cwd, out);
+  if (existsSync(file)) {
+    throw new ShipsafeError({
+      code: "ARCHIVE_EXISTS",
+      kind: "usage",
+      message: `${file} already exists`,
+      hint: "choose another --out path, or remove the old archive first",
+    });
+  }
+  return file;
 }
 
 function unknownSnapshot(id: string): ShipsafeError {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
@@ -5,7 +6,7 @@ import { type Clock, systemClock } from "../../../ports/clock.js";
 import { type Progress, silentProgress } from "../../../ports/progress.js";
 import type { SnapshotManifest, SnapshotStore } from "../../../ports/snapshot-store.js";
 import type { AssetManifest, StateAsset } from "../../../ports/state-asset.js";
-import { syncDir } from "../../state/files/durable-copy.js";
+import { assertDigest, copyHashed, syncDir } from "../../state/files/durable-copy.js";
 import { resolveInside } from "../../state/files/file-tree.js";
 import { newSnapshotId, SNAPSHOT_ID } from "./snapshot-id.js";
 import { MANIFEST_FILE, manifestHashOf, parseManifest } from "./snapshot-manifest.js";
@@ -162,6 +163,64 @@ export async function openDirSnapshotStore(
       }
     },
 
+    async materialize(id, dir) {
+      const manifest = await verified(id);
+      for (const asset of manifest.assets) {
+        for (const file of asset.files) {
+          const to = resolveInside(join(dir, asset.name), file.path);
+          await mkdir(dirname(to), { recursive: true, mode: 0o700 });
+          const from = resolveInside(join(root, id, asset.name), file.path);
+          assertDigest(from, await copyHashed(from, to), file);
+        }
+      }
+      return manifest;
+    },
+
+    async remove(id) {
+      await rm(join(root, id), { recursive: true, force: true });
+    },
+    // Each snapshot owns its files: removing it frees them, there is nothing shared to collect.
+    collectGarbage: async () => ({ bytesFreed: 0 }),
+    async adopt(manifest, dir) {
+      checkAdoptable(manifest);
+      const existing = await read(manifest.id);
+      if (existing) return sameOrRefuse(existing, manifest);
+      const tmp = join(root, `${TMP_PREFIX}${manifest.id}-${randomBytes(4).toString("hex")}`);
+      await mkdir(tmp, { mode: 0o700 });
+      try {
+        await writeFile(join(tmp, PID_FILE), pidFileText());
+        for (const asset of manifest.assets) {
+          await mkdir(join(tmp, asset.name), { mode: 0o700 });
+          for (const file of asset.files) {
+            const to = resolveInside(join(tmp, asset.name), file.path);
+            await mkdir(dirname(to), { recursive: true, mode: 0o700 });
+            const from = resolveInside(join(dir, asset.name), file.path);
+            assertDigest(from, await copyHashed(from, to), file);
+          }
+          await syncFiles(join(tmp, asset.name), asset);
+        }
+        await writeSynced(join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+        await rm(join(tmp, PID_FILE));
+        await syncDir(tmp);
+        try {
+          await rename(tmp, join(root, manifest.id));
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
+          // Adopted concurrently by another process: same snapshot, or a conflict.
+          const raced = await read(manifest.id);
+          if (!raced) throw error;
+          await rm(tmp, { recursive: true, force: true });
+          return sameOrRefuse(raced, manifest);
+        }
+        await syncDir(root);
+        return manifest;
+      } catch (error) {
+        await rm(tmp, { recursive: true, force: true });
+        throw error;
+      }
+    },
+
     /** One report per asset of the snapshot, in the manifest's order. */
     async restoreInto(id, assets, sandboxDir) {
       const manifest = await verified(id);
@@ -240,6 +299,32 @@ async function writeSynced(file: string, text: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** A manifest from elsewhere (an archive): a valid id, shape and hash, valid asset names. */
+function checkAdoptable(manifest: SnapshotManifest): void {
+  const { problems } = parseManifest(JSON.stringify(manifest));
+  if (!SNAPSHOT_ID.test(manifest.id))
+    problems.push(`id ${JSON.stringify(manifest.id)} is not a snapshot id`);
+  const names = manifest.assets.map((a) => a.name);
+  if (new Set(names).size !== names.length) problems.push("an asset name is repeated");
+  if (problems.length === 0) return;
+  throw new ShipsafeError({
+    code: "SNAPSHOT_MANIFEST_INVALID",
+    kind: "refused",
+    message: `cannot adopt snapshot ${manifest.id}: ${problems.join("; ")}`,
+    hint: "the manifest was altered or comes from an incompatible shipsafe; export the snapshot again",
+  });
+}
+
+function sameOrRefuse(existing: SnapshotManifest, incoming: SnapshotManifest): SnapshotManifest {
+  if (existing.manifestHash === incoming.manifestHash) return existing;
+  throw new ShipsafeError({
+    code: "SNAPSHOT_EXISTS",
+    kind: "refused",
+    message: `snapshot ${incoming.id} already exists with manifest hash ${existing.manifestHash}; the one offered has ${incoming.manifestHash}`,
+    hint: "nothing was changed; two different snapshots cannot share an id — inspect both with shipsafe snapshot show and backup verify",
+  });
 }
 
 function checkAssetNames(assets: readonly StateAsset[]): void {

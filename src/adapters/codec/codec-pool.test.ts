@@ -1,0 +1,121 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCodec } from "./codec.js";
+import { createCodecPool } from "./codec-pool.js";
+import { chunkOf } from "./codec-task.js";
+
+const root = resolve(import.meta.dirname, "../../..");
+// Inside the project, so the worker resolves the project's node_modules like dist/ would.
+const outDir = resolve(root, "node_modules/.cache/shipsafe-codec-test", String(process.pid));
+let workerUrl: URL;
+
+/** Workers run compiled JavaScript: build just the codec (not the whole project) for them. */
+beforeAll(() => {
+  mkdirSync(outDir, { recursive: true });
+  const config = resolve(outDir, "tsconfig.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: resolve(root, "tsconfig.build.json"),
+      compilerOptions: { rootDir: resolve(root, "src"), outDir, sourceMap: false },
+      include: [],
+      files: [resolve(import.meta.dirname, "codec-worker.ts")],
+    }),
+  );
+  execFileSync(process.execPath, [resolve(root, "node_modules/typescript/bin/tsc"), "-p", config]);
+  workerUrl = pathToFileURL(resolve(outDir, "adapters/codec/codec-worker.js"));
+});
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+const options = { hash: "sha256", compression: "gzip", level: 1 } as const;
+
+function batch(seed: number, pages: number): Uint8Array {
+  const data = new Uint8Array(pages * 4096);
+  for (let i = 0; i < data.length; i++) data[i] = (i * seed + (i >> 9)) & 0xff;
+  return data;
+}
+
+describe("createCodecPool", () => {
+  it("hashes and compresses on workers exactly as the codec does on this thread", async () => {
+    const pool = createCodecPool({ workers: 2, codec: options, workerUrl });
+    const codec = createCodec(options);
+    try {
+      const tasks = [1, 2, 3, 4].map((seed) => batch(seed, 8));
+      const cuts = Array.from({ length: 8 }, (_, i) => (i + 1) * 4096);
+      const expected = tasks.map((t) => cuts.map((_, i) => codec.hashOf(chunkOf(t, cuts, i))));
+      const copies = tasks.map((t) => Uint8Array.from(t));
+      const results = await Promise.all(
+        tasks.map(async (data) => {
+          const { result } = await pool.submit({ data, cuts, hash: true, compress: [0, 5] });
+          return result;
+        }),
+      );
+      for (const [i, r] of results.entries()) {
+        expect(r.hashes).toEqual(expected[i]);
+        expect(Buffer.from(r.data)).toEqual(Buffer.from(copies[i] as Uint8Array));
+        const first = codec.decompress(r.compressed[0] as Uint8Array, 4096);
+        expect(Buffer.from(first)).toEqual(Buffer.from(chunkOf(r.data, cuts, 0)));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("never has more bytes in flight than the bound (back-pressure)", async () => {
+    const bound = 1024 * 1024;
+    const pool = createCodecPool({
+      workers: 2,
+      codec: options,
+      workerUrl,
+      maxInFlightBytes: bound,
+    });
+    const results: Promise<unknown>[] = [];
+    let maxSeen = 0;
+    try {
+      for (let i = 0; i < 60; i++) {
+        const data = batch(i + 1, 32); // 128 KiB each: at most 8 in flight
+        const { result } = await pool.submit({
+          data,
+          cuts: [data.length],
+          hash: true,
+          compress: [0],
+        });
+        maxSeen = Math.max(maxSeen, pool.inFlightBytes);
+        results.push(result);
+      }
+      await Promise.all(results);
+      expect(maxSeen).toBeLessThanOrEqual(bound);
+      expect(pool.peakInFlightBytes).toBeLessThanOrEqual(bound);
+      expect(pool.peakInFlightBytes).toBeGreaterThan(bound / 2);
+      expect(pool.inFlightBytes).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("admits a task larger than the bound when nothing else is in flight", async () => {
+    const pool = createCodecPool({ workers: 1, codec: options, workerUrl, maxInFlightBytes: 1000 });
+    try {
+      const data = batch(3, 4);
+      const { result } = await pool.submit({ data, cuts: [data.length], hash: true });
+      expect((await result).hashes).toHaveLength(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("rejects a task the worker cannot run, and keeps working", async () => {
+    const pool = createCodecPool({ workers: 1, codec: options, workerUrl });
+    try {
+      const bad = await pool.submit({ data: batch(1, 1), cuts: [10], hash: true });
+      await expect(bad.result).rejects.toThrow(/cuts end at 10/);
+      const good = await pool.submit({ data: batch(1, 1), cuts: [4096], hash: true });
+      expect((await good.result).hashes).toHaveLength(1);
+    } finally {
+      await pool.close();
+    }
+  });
+});

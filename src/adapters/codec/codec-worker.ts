@@ -1,0 +1,25 @@
+// The body of a codec pool worker: builds one codec and runs the tasks it is sent, in order.
+import { parentPort, workerData } from "node:worker_threads";
+import { type CodecOptions, createCodec } from "./codec.js";
+import { type CodecTask, runCodecTask } from "./codec-task.js";
+import { packBlobs, type WorkerReply } from "./worker-messages.js";
+
+const port = parentPort;
+if (!port) throw new Error("codec-worker.js runs only as a worker thread");
+const codec = createCodec((workerData as { codec: CodecOptions }).codec);
+
+port.on("message", ({ id, task }: { id: number; task: CodecTask }) => {
+  let reply: WorkerReply;
+  try {
+    const result = runCodecTask(codec, task);
+    const packed = packBlobs(result.compressed);
+    reply = { id, data: result.data, hashes: [...result.hashes], ...packed };
+    const transfer = [packed.packed.buffer as ArrayBuffer];
+    if (result.data.buffer !== packed.packed.buffer)
+      transfer.push(result.data.buffer as ArrayBuffer);
+    port.postMessage(reply, transfer);
+  } catch (error) {
+    reply = { id, error: error instanceof Error ? error.message : String(error) };
+    port.postMessage(reply);
+  }
+});

@@ -1,0 +1,136 @@
+import { hash as oneShotHash } from "node:crypto";
+import { createRequire } from "node:module";
+import zlib from "node:zlib";
+import { ShipsafeError } from "../../domain/errors.js";
+
+/** Collision-resistant hashes only: a chunk's hash is its identity in the object store. */
+export type HashAlgorithm = "sha256" | "sha512-256" | "blake2b512";
+export type CompressionAlgorithm = "zstd" | "brotli" | "gzip" | "none";
+
+export interface CodecOptions {
+  readonly hash: HashAlgorithm;
+  readonly compression: CompressionAlgorithm;
+  /** zstd level, brotli quality or gzip level; ignored for "none". */
+  readonly level: number;
+}
+
+/** Hashes and compresses chunks; one instance per thread (it keeps compression contexts). */
+export interface Codec {
+  readonly options: CodecOptions;
+  /** The lowercase hex digest of `data`. */
+  hashOf(data: Uint8Array): string;
+  compress(data: Uint8Array): Uint8Array;
+  /** Decompresses and checks that exactly `expectedLength` bytes came out. */
+  decompress(data: Uint8Array, expectedLength: number): Uint8Array;
+}
+
+/** Chosen by measurement (docs/performance.md, "Hash and compression choice"). */
+export const defaultCodecOptions: CodecOptions = { hash: "sha256", compression: "zstd", level: 3 };
+
+interface Compression {
+  compress(data: Uint8Array): Uint8Array;
+  decompress(data: Uint8Array, expectedLength: number): Uint8Array;
+}
+
+/** The subset of `zstd-napi` the codec uses. */
+interface ZstdNapi {
+  Compressor: new () => {
+    setParameters(p: { compressionLevel: number; checksumFlag: boolean }): void;
+    compress(data: Uint8Array): Uint8Array;
+  };
+  Decompressor: new () => { decompress(data: Uint8Array): Uint8Array };
+}
+
+function loadZstd(): ZstdNapi {
+  try {
+    return createRequire(import.meta.url)("zstd-napi") as ZstdNapi;
+  } catch (cause) {
+    throw new ShipsafeError(
+      {
+        code: "CODEC_UNAVAILABLE",
+        kind: "config",
+        message: "zstd compression needs the package zstd-napi, which could not be loaded",
+        hint: "Reinstall shipsafe's dependencies (npm ci) so zstd-napi is built, or choose brotli",
+      },
+      { cause },
+    );
+  }
+}
+
+function zstd(level: number): Compression {
+  const z = loadZstd();
+  const compressor = new z.Compressor();
+  compressor.setParameters({ compressionLevel: level, checksumFlag: false });
+  const decompressor = new z.Decompressor();
+  return {
+    compress: (data) => compressor.compress(data),
+    decompress: (data) => decompressor.decompress(data),
+  };
+}
+
+function brotli(quality: number): Compression {
+  const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: quality };
+  return {
+    compress: (data) => zlib.brotliCompressSync(data, { params }),
+    decompress: (data, expectedLength) =>
+      zlib.brotliDecompressSync(data, { maxOutputLength: Math.max(1, expectedLength) }),
+  };
+}
+
+function gzip(level: number): Compression {
+  return {
+    compress: (data) => zlib.gzipSync(data, { level }),
+    decompress: (data, expectedLength) =>
+      zlib.gunzipSync(data, { maxOutputLength: Math.max(1, expectedLength) }),
+  };
+}
+
+const none: Compression = { compress: (data) => data, decompress: (data) => data };
+
+function compressionFor(options: CodecOptions): Compression {
+  switch (options.compression) {
+    case "zstd":
+      return zstd(options.level);
+    case "brotli":
+      return brotli(options.level);
+    case "gzip":
+      return gzip(options.level);
+    case "none":
+      return none;
+  }
+}
+
+function unreadable(options: CodecOptions, detail: string, cause?: unknown): ShipsafeError {
+  return new ShipsafeError(
+    {
+      code: "CHUNK_UNREADABLE",
+      kind: "runtime",
+      message: `a stored chunk does not decompress with ${options.compression}: ${detail}`,
+      hint: "The chunk is damaged; run `shipsafe snapshot verify` to find the snapshots that use it",
+    },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** A codec for one hash and one compression; throws CODEC_UNAVAILABLE if zstd cannot load. */
+export function createCodec(options: CodecOptions = defaultCodecOptions): Codec {
+  const compression = compressionFor(options);
+  const algorithm = options.hash;
+  return {
+    options,
+    hashOf: (data) => oneShotHash(algorithm, data, "hex"),
+    compress: (data) => compression.compress(data),
+    decompress(data, expectedLength) {
+      let out: Uint8Array;
+      try {
+        out = compression.decompress(data, expectedLength);
+      } catch (cause) {
+        throw unreadable(options, cause instanceof Error ? cause.message : String(cause), cause);
+      }
+      if (out.length !== expectedLength) {
+        throw unreadable(options, `${out.length} bytes came out, ${expectedLength} expected`);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/** A worker's answer to one task: the result with every compressed blob in one transferable. */
+export type WorkerReply =
+  | {
+      readonly id: number;
+      readonly data: Uint8Array;
+      readonly hashes: string[];
+      readonly packed: Uint8Array;
+      readonly lengths: number[];
+    }
+  | { readonly id: number; readonly error: string };
+
+/** Copies blobs back to back into one fresh buffer, so one transfer moves them all. */
+export function packBlobs(blobs: readonly Uint8Array[]): { packed: Uint8Array; lengths: number[] } {
+  const lengths = blobs.map((b) => b.length);
+  const packed = new Uint8Array(new ArrayBuffer(lengths.reduce((a, b) => a + b, 0)));
+  let at = 0;
+  for (const b of blobs) {
+    packed.set(b, at);
+    at += b.length;
+  }
+  return { packed, lengths };
+}
+
+/** Views into `packed`, one per blob. */
+export function unpackBlobs(packed: Uint8Array, lengths: readonly number[]): Uint8Array[] {
+  let at = 0;
+  return lengths.map((len) => {
+    const view = packed.subarray(at, at + len);
+    at += len;
+    return view;
+  });
+}

@@ -1,0 +1,160 @@
+import { type FileHandle, open } from "node:fs/promises";
+import { crc32 } from "node:zlib";
+import type { StoredBlob } from "../../../ports/object-store.js";
+import { blobCorrupt, blobMissing } from "./blob-errors.js";
+import { ID_BYTES, parseBlobId } from "./blob-table.js";
+import type { IndexState } from "./index-state.js";
+import { packPath } from "./pack-builder.js";
+import type { StoreContext } from "./store-context.js";
+
+const WINDOW_BYTES = 32 * 1024 * 1024;
+const WINDOW_BLOBS = 16 * 1024;
+/** Blobs closer than this in one pack are read with one read (the gap is read and dropped). */
+const GAP_BYTES = 64 * 1024;
+const RUN_BYTES = 8 * 1024 * 1024;
+
+interface Location {
+  readonly id: string;
+  readonly pack: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly crc: number;
+}
+
+/** Reads one blob, checking its length and CRC-32; retries once after a prune moved it. */
+export async function readBlob(ctx: StoreContext, id: string): Promise<Uint8Array> {
+  const [data] = await readWindow(ctx, [id]);
+  return data as Uint8Array;
+}
+
+/** Reads blobs in windows: each window sorted by pack and offset, read in large runs. */
+export async function* readBlobs(
+  ctx: StoreContext,
+  ids: readonly string[],
+): AsyncIterable<StoredBlob> {
+  let start = 0;
+  while (start < ids.length) {
+    let end = start;
+    let bytes = 0;
+    const state = ctx.current();
+    const key = Buffer.alloc(ID_BYTES);
+    while (end < ids.length && end - start < WINDOW_BLOBS && bytes < WINDOW_BYTES) {
+      const index = state.table.find(parseBlobId(ids[end] as string, key));
+      bytes += index >= 0 ? state.table.length(index) : 0;
+      end++;
+    }
+    const window = ids.slice(start, end);
+    const data = await readWindow(ctx, window);
+    for (let i = 0; i < window.length; i++) {
+      yield { id: window[i] as string, data: data[i] as Uint8Array };
+    }
+    start = end;
+  }
+}
+
+async function readWindow(ctx: StoreContext, ids: readonly string[]): Promise<Uint8Array[]> {
+  let state = ctx.current();
+  for (let attempt = 0; ; attempt++) {
+    let locations = locate(state, ids);
+    if (locations.some((l) => l === undefined)) {
+      state = await ctx.refresh();
+      locations = locate(state, ids);
+    }
+    const missing = locations.indexOf(undefined);
+    if (missing >= 0) throw blobMissing(ids[missing] as string);
+    try {
+      return await readLocations(ctx.packsDir, locations as Location[]);
+    } catch (error) {
+      const gone = (error as { gonePack?: string }).gonePack;
+      if (gone === undefined) throw error;
+      // The pack went away: a prune may have moved its blobs. Look again once.
+      const next = await ctx.refresh();
+      if (attempt > 0 || next === state) throw (error as { cause: unknown }).cause;
+      state = next;
+    }
+  }
+}
+
+function locate(state: IndexState, ids: readonly string[]): (Location | undefined)[] {
+  const key = Buffer.alloc(ID_BYTES);
+  return ids.map((id) => {
+    const index = state.table.find(parseBlobId(id, key));
+    if (index < 0) return undefined;
+    return {
+      id,
+      pack: (state.packs[state.table.pack(index)] as { id: string }).id,
+      offset: state.table.offset(index),
+      length: state.table.length(index),
+      crc: state.table.crc(index),
+    };
+  });
+}
+
+async function readLocations(
+  packsDir: string,
+  locations: readonly Location[],
+): Promise<Uint8Array[]> {
+  const order = locations
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const x = locations[a] as Location;
+      const y = locations[b] as Location;
+      return x.pack < y.pack ? -1 : x.pack > y.pack ? 1 : x.offset - y.offset;
+    });
+  const out: Uint8Array[] = new Array(locations.length);
+  let i = 0;
+  while (i < order.length) {
+    const first = locations[order[i] as number] as Location;
+    const handle = await openPack(packsDir, first);
+    try {
+      while (i < order.length && (locations[order[i] as number] as Location).pack === first.pack) {
+        // One run: blobs of this pack close enough together to read at once.
+        const runStart = (locations[order[i] as number] as Location).offset;
+        let runEnd = runStart;
+        let j = i;
+        while (j < order.length) {
+          const next = locations[order[j] as number] as Location;
+          if (next.pack !== first.pack || next.offset > runEnd + GAP_BYTES) break;
+          const end = Math.max(runEnd, next.offset + next.length);
+          if (j > i && end - runStart > RUN_BYTES) break;
+          runEnd = end;
+          j++;
+        }
+        const run = Buffer.allocUnsafe(runEnd - runStart);
+        const { bytesRead } = await handle.read(run, 0, run.length, runStart);
+        for (; i < j; i++) {
+          const position = order[i] as number;
+          const location = locations[position] as Location;
+          const at = location.offset - runStart;
+          if (at + location.length > bytesRead) {
+            throw blobCorrupt(
+              location.id,
+              location.pack,
+              "the pack file is shorter than the index says",
+            );
+          }
+          const data = run.subarray(at, at + location.length);
+          if (crc32(data) !== location.crc) {
+            throw blobCorrupt(location.id, location.pack, "its CRC-32 does not match the index");
+          }
+          out[position] = data;
+        }
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  return out;
+}
+
+async function openPack(packsDir: string, location: Location): Promise<FileHandle> {
+  try {
+    return await open(packPath(packsDir, location.pack), "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    throw Object.assign(new Error("pack gone"), {
+      gonePack: location.pack,
+      cause: blobMissing(location.id, location.pack),
+    });
+  }
+}

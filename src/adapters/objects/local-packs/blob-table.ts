@@ -1,0 +1,149 @@
+export const ID_BYTES = 32;
+const ID_HEX = /^[0-9a-f]{64}$/;
+
+/** Parses a lowercase hex sha256 id into `into` (32 bytes); a malformed id is a caller bug. */
+export function parseBlobId(id: string, into: Buffer): Buffer {
+  if (!ID_HEX.test(id)) throw new Error(`blob id must be 64 lowercase hex characters, got ${id}`);
+  into.write(id, "hex");
+  return into;
+}
+
+/**
+ * Blob locations keyed by 32-byte id in flat typed arrays (48 bytes per blob plus an open-addressing
+ * slot table), because a Map of a million hex strings costs several times that.
+ */
+export class BlobTable {
+  #ids: Uint8Array;
+  #pack: Uint32Array;
+  #offset: Uint32Array;
+  #length: Uint32Array;
+  #crc: Uint32Array;
+  /** Entry index + 1, 0 when empty; linear probing on the id's first four bytes. */
+  #slots: Int32Array;
+  #size = 0;
+
+  constructor(expected = 1024) {
+    const capacity = Math.max(16, expected);
+    this.#ids = new Uint8Array(capacity * ID_BYTES);
+    this.#pack = new Uint32Array(capacity);
+    this.#offset = new Uint32Array(capacity);
+    this.#length = new Uint32Array(capacity);
+    this.#crc = new Uint32Array(capacity);
+    this.#slots = new Int32Array(slotCount(capacity));
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The entry index of `id` (32 bytes at `at` in `source`), or -1. */
+  find(source: Uint8Array, at = 0): number {
+    const mask = this.#slots.length - 1;
+    let slot = hashOf(source, at) & mask;
+    for (;;) {
+      const entry = this.#slots[slot] as number;
+      if (entry === 0) return -1;
+      if (this.#sameId(entry - 1, source, at)) return entry - 1;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Adds an entry unless the id is present; returns its index, or -1 when it was present. */
+  insert(
+    source: Uint8Array,
+    at: number,
+    pack: number,
+    offset: number,
+    length: number,
+    crc: number,
+  ): number {
+    if (this.find(source, at) >= 0) return -1;
+    if (this.#size === this.#pack.length) this.#grow(this.#size * 2);
+    if ((this.#size + 1) * 2 > this.#slots.length) this.#rehash(this.#slots.length * 2);
+    const index = this.#size++;
+    this.#ids.set(source.subarray(at, at + ID_BYTES), index * ID_BYTES);
+    this.#pack[index] = pack;
+    this.#offset[index] = offset;
+    this.#length[index] = length;
+    this.#crc[index] = crc;
+    this.#place(index);
+    return index;
+  }
+
+  pack(index: number): number {
+    return this.#pack[index] as number;
+  }
+  offset(index: number): number {
+    return this.#offset[index] as number;
+  }
+  length(index: number): number {
+    return this.#length[index] as number;
+  }
+  crc(index: number): number {
+    return this.#crc[index] as number;
+  }
+  /** The raw 32-byte id (a view; copy it to keep it). */
+  idBytes(index: number): Uint8Array {
+    return this.#ids.subarray(index * ID_BYTES, (index + 1) * ID_BYTES);
+  }
+  idHex(index: number): string {
+    return Buffer.from(
+      this.#ids.buffer,
+      this.#ids.byteOffset + index * ID_BYTES,
+      ID_BYTES,
+    ).toString("hex");
+  }
+
+  #sameId(index: number, source: Uint8Array, at: number): boolean {
+    const base = index * ID_BYTES;
+    for (let i = 0; i < ID_BYTES; i++) {
+      if (this.#ids[base + i] !== source[at + i]) return false;
+    }
+    return true;
+  }
+
+  #place(index: number): void {
+    const mask = this.#slots.length - 1;
+    let slot = hashOf(this.#ids, index * ID_BYTES) & mask;
+    while (this.#slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.#slots[slot] = index + 1;
+  }
+
+  #grow(capacity: number): void {
+    const ids = new Uint8Array(capacity * ID_BYTES);
+    ids.set(this.#ids);
+    this.#ids = ids;
+    this.#pack = grown(this.#pack, capacity);
+    this.#offset = grown(this.#offset, capacity);
+    this.#length = grown(this.#length, capacity);
+    this.#crc = grown(this.#crc, capacity);
+  }
+
+  #rehash(slots: number): void {
+    this.#slots = new Int32Array(slots);
+    for (let i = 0; i < this.#size; i++) this.#place(i);
+  }
+}
+
+function slotCount(capacity: number): number {
+  let slots = 16;
+  while (slots < capacity * 2) slots *= 2;
+  return slots;
+}
+
+function grown(array: Uint32Array, capacity: number): Uint32Array {
+  const next = new Uint32Array(capacity);
+  next.set(array);
+  return next;
+}
+
+/** Ids are sha256 digests, so their first bytes are already uniformly distributed. */
+function hashOf(source: Uint8Array, at: number): number {
+  return (
+    ((source[at] as number) |
+      ((source[at + 1] as number) << 8) |
+      ((source[at + 2] as number) << 16) |
+      ((source[at + 3] as number) << 24)) >>>
+    0
+  );
+}

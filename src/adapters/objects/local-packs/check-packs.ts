@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { crc32 } from "node:zlib";
+import type { BadBlob, ObjectStoreCheck } from "../../../ports/object-store.js";
+import type { IndexState } from "./index-state.js";
+import { packPath } from "./pack-builder.js";
+
+/**
+ * Reads every indexed pack whole: its sha256 must match its name, and every blob the index places
+ * in it must lie inside it with a matching CRC-32. A damaged trailer (outside any blob) is reported
+ * with an empty blob id.
+ */
+export async function checkPacks(packsDir: string, state: IndexState): Promise<ObjectStoreCheck> {
+  const { table, packs } = state;
+  const byPack = blobsByPack(state);
+  const bad: BadBlob[] = [];
+  for (let p = 0; p < packs.length; p++) {
+    const pack = (packs[p] as { id: string }).id;
+    const blobs = byPack[p] as number[];
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(packPath(packsDir, pack));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      for (const i of blobs) bad.push({ id: table.idHex(i), pack, problem: "pack file missing" });
+      continue;
+    }
+    const before = bad.length;
+    for (const i of blobs) {
+      const end = table.offset(i) + table.length(i);
+      if (end > bytes.length) {
+        bad.push({ id: table.idHex(i), pack, problem: "pack file shorter than the index says" });
+      } else if (crc32(bytes.subarray(table.offset(i), end)) !== table.crc(i)) {
+        bad.push({ id: table.idHex(i), pack, problem: "CRC-32 mismatch" });
+      }
+    }
+    const intact = createHash("sha256").update(bytes).digest("hex") === pack;
+    if (!intact && bad.length === before) {
+      bad.push({ id: "", pack, problem: "pack bytes do not match its name (trailer damaged)" });
+    }
+  }
+  return { ok: bad.length === 0, packs: packs.length, blobs: table.size, bad };
+}
+
+/** Entry indexes per pack number, each list in offset order. */
+export function blobsByPack(state: IndexState): number[][] {
+  const lists: number[][] = state.packs.map(() => []);
+  for (let i = 0; i < state.table.size; i++) lists[state.table.pack(i)]?.push(i);
+  for (const list of lists) list.sort((a, b) => state.table.offset(a) - state.table.offset(b));
+  return lists;
+}

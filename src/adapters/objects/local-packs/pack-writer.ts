@@ -1,0 +1,158 @@
+import { rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { CommitResult, PackWriter, PackWriterOptions } from "../../../ports/object-store.js";
+import { BlobTable, ID_BYTES, parseBlobId } from "./blob-table.js";
+import { writeFileDurably } from "./durable-file.js";
+import { decodeIndex, encodeIndex, indexFileName } from "./index-format.js";
+import { type FinishedPack, PackBuilder, packPath } from "./pack-builder.js";
+import type { StoreContext } from "./store-context.js";
+import { takeLease } from "./store-lease.js";
+
+export const DEFAULT_PACK_SIZE = 32 * 1024 * 1024;
+const MIN_PACK_SIZE = 4 * 1024;
+const MAX_PACK_SIZE = 1024 * 1024 * 1024;
+
+/**
+ * A writer appends blobs into packs (each made durable as it fills, the last at commit) and at
+ * commit writes one index file naming them all — the moment they become visible. Until then its
+ * packs are unindexed garbage that abort (or a later prune) removes. Calls are serialised.
+ */
+export async function openPackWriter(
+  ctx: StoreContext,
+  options: PackWriterOptions = {},
+): Promise<PackWriter> {
+  const packSize = options.packSize ?? DEFAULT_PACK_SIZE;
+  if (!Number.isInteger(packSize) || packSize < MIN_PACK_SIZE || packSize > MAX_PACK_SIZE) {
+    throw new Error(`packSize must be an integer from ${MIN_PACK_SIZE} to ${MAX_PACK_SIZE}`);
+  }
+  const lease = await takeLease(ctx.dir, ctx.rules);
+  try {
+    // Deduplicate against what is on disk now, not at open: a prune may have run since.
+    await ctx.refresh();
+  } catch (error) {
+    await lease.release();
+    throw error;
+  }
+
+  const pending = new BlobTable();
+  const packs: (FinishedPack | undefined)[] = [];
+  const scratch = Buffer.alloc(ID_BYTES);
+  let builder: PackBuilder | undefined;
+  let builderNumber = -1;
+  let finishing: Promise<void> = Promise.resolve();
+  let queue: Promise<unknown> = Promise.resolve();
+  let status: "open" | "committed" | "aborted" | "failed" = "open";
+  let bytes = 0;
+  let indexPath: string | undefined;
+
+  const serial = <T>(step: () => Promise<T>): Promise<T> => {
+    const result = queue.then(step);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  /** Finishes the current pack in the background while the next one fills (one at a time). */
+  const rotate = async (): Promise<void> => {
+    // Wait for the previous pack first: if it failed, the current one is still `builder` and
+    // clean-up discards it.
+    await finishing;
+    const full = builder as PackBuilder;
+    const number = builderNumber;
+    builder = undefined;
+    finishing = full.finish().then((pack) => {
+      packs[number] = pack;
+    });
+    finishing.catch(() => undefined);
+  };
+
+  const cleanUp = async (): Promise<void> => {
+    await builder?.discard();
+    builder = undefined;
+    await finishing.catch(() => undefined);
+    const committed = indexPath !== undefined && (await exists(indexPath));
+    if (!committed) {
+      for (const pack of packs) {
+        if (pack !== undefined) await rm(packPath(ctx.packsDir, pack.id), { force: true });
+      }
+    }
+    await lease.release();
+  };
+
+  const failing = async (error: unknown): Promise<never> => {
+    status = "failed";
+    await cleanUp();
+    throw error;
+  };
+
+  const assertOpen = (): void => {
+    if (status !== "open") throw new Error(`this pack writer is already ${status}`);
+  };
+
+  const add = async (id: string, data: Uint8Array): Promise<boolean> => {
+    assertOpen();
+    const key = parseBlobId(id, scratch);
+    if (ctx.current().table.find(key) >= 0 || pending.find(key) >= 0) return false;
+    try {
+      if (
+        builder !== undefined &&
+        (builder.size + data.length > packSize || !builder.fits(data.length))
+      ) {
+        await rotate();
+      }
+      if (builder === undefined) {
+        builder = await PackBuilder.create(ctx.packsDir);
+        builderNumber = packs.length;
+        packs.push(undefined);
+      }
+      const entry = await builder.add(key, data);
+      pending.insert(key, 0, builderNumber, entry.offset, entry.length, entry.crc);
+      bytes += data.length;
+      return true;
+    } catch (error) {
+      return failing(error);
+    }
+  };
+
+  const commit = async (): Promise<CommitResult> => {
+    assertOpen();
+    try {
+      if (builder !== undefined) await rotate();
+      await finishing;
+      if (pending.size > 0) {
+        const finished = packs as FinishedPack[];
+        const index = encodeIndex(finished, pending);
+        const name = indexFileName(index);
+        indexPath = join(ctx.indexDir, name);
+        await writeFileDurably(indexPath, index);
+        const decoded = decodeIndex(name, index);
+        if (!("problem" in decoded)) ctx.current().merge(name, decoded);
+      }
+    } catch (error) {
+      return failing(error);
+    }
+    status = "committed";
+    await lease.release();
+    return { blobs: pending.size, bytes, packs: packs.length };
+  };
+
+  const abort = async (): Promise<void> => {
+    if (status !== "open") return;
+    status = "aborted";
+    await cleanUp();
+  };
+
+  return {
+    add: (id, data) => serial(() => add(id, data)),
+    commit: () => serial(commit),
+    abort: () => serial(abort),
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,398 @@
+import { createHash } from "node:crypto";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { ShipsafeError } from "../../../domain/errors.js";
+import type { Clock } from "../../../ports/clock.js";
+import type { ObjectStore } from "../../../ports/object-store.js";
+import type { Progress } from "../../../ports/progress.js";
+import type {
+  SnapshotManifest,
+  SnapshotStore,
+  SnapshotVerification,
+} from "../../../ports/snapshot-store.js";
+import type { AssetManifest, IntegrityReport } from "../../../ports/state-asset.js";
+import { newSnapshotId } from "../dir/snapshot-id.js";
+import { manifestHashOf } from "../dir/snapshot-manifest.js";
+import {
+  type ChunkLists,
+  type ChunkRef,
+  manifestIds,
+  readChunks,
+  readManifest,
+  removeSnapshotDocuments,
+  writeSnapshotDocuments,
+} from "./cas-documents.js";
+import type { ChunkCodec } from "./chunk-codec.js";
+import { chunkingFor, fileChunks } from "./file-chunks.js";
+
+export interface CasSnapshotStoreOptions {
+  readonly objects: ObjectStore;
+  readonly codec: ChunkCodec;
+  readonly clock?: Clock;
+}
+
+/**
+ * Snapshots in a content-addressed store: every captured file is cut into chunks (SQLite at its
+ * page size, everything else by content), each chunk stored once under its hash in the object
+ * store. Blobs are committed before the manifest is written, so a snapshot is visible only when
+ * complete; a run killed mid-way leaves only unreferenced blobs that `prune` collects.
+ */
+export async function openCasSnapshotStore(
+  root: string,
+  options: CasSnapshotStoreOptions,
+): Promise<SnapshotStore & CasExtras> {
+  const snapshotsDir = join(root, "snapshots");
+  const stagingDir = join(root, "staging");
+  await mkdir(snapshotsDir, { recursive: true, mode: 0o700 });
+  await mkdir(stagingDir, { recursive: true, mode: 0o700 });
+  const { objects } = options;
+  const { codec } = options;
+  const now = (): Date => options.clock?.now() ?? new Date();
+
+  /** Chunks every file of `assets` (already captured under `dir/<asset>/`) into the store. */
+  const ingest = async (
+    dir: string,
+    assets: readonly AssetManifest[],
+    progress: Progress | undefined,
+  ): Promise<ChunkLists> => {
+    const writer = await objects.writer();
+    const lists: ChunkLists = {};
+    const added = new Set<string>();
+    try {
+      for (const asset of assets) {
+        const files: Record<string, ChunkRef[]> = {};
+        lists[asset.name] = files;
+        progress?.report({
+          type: "step-started",
+          step: `store ${asset.name}`,
+          detail: `${asset.size} bytes`,
+        });
+        let done = 0;
+        for (const file of asset.files) {
+          const path = join(dir, asset.name, file.path);
+          const refs: ChunkRef[] = [];
+          const whole = createHash("sha256");
+          for await (const chunk of fileChunks(path, await chunkingFor(path))) {
+            whole.update(chunk);
+            const id = codec.hash(chunk);
+            if (!added.has(id) && !(await objects.has(id))) {
+              await writer.add(id, codec.encode(chunk));
+              added.add(id);
+            }
+            refs.push([id, chunk.length]);
+            done += chunk.length;
+            progress?.report({
+              type: "bytes",
+              step: `store ${asset.name}`,
+              done,
+              total: asset.size,
+            });
+          }
+          if (whole.digest("hex") !== file.sha256) {
+            throw new ShipsafeError({
+              code: "SNAPSHOT_SOURCE_CHANGED",
+              kind: "runtime",
+              message: `${asset.name}/${file.path} changed while it was being stored`,
+              hint: "take the snapshot again",
+            });
+          }
+          files[file.path] = refs;
+        }
+        progress?.report({
+          type: "step-finished",
+          step: `store ${asset.name}`,
+          status: "succeeded",
+        });
+      }
+      await writer.commit();
+      return lists;
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  };
+
+  const publish = async (
+    base: Omit<SnapshotManifest, "manifestHash">,
+    lists: ChunkLists,
+  ): Promise<SnapshotManifest> => {
+    const text = JSON.stringify(lists);
+    const manifest: SnapshotManifest = {
+      ...base,
+      manifestHash: manifestHashOf(base),
+    };
+    await writeSnapshotDocuments(snapshotsDir, manifest, text);
+    return manifest;
+  };
+
+  const load = async (
+    id: string,
+  ): Promise<{ manifest: SnapshotManifest; lists: ChunkLists; problems: string[] }> => {
+    const manifest = await readManifest(snapshotsDir, id);
+    if (!manifest) throw await unknownSnapshot(id);
+    const { manifestHash, ...base } = manifest;
+    const problems: string[] =
+      manifestHashOf(base) === manifestHash
+        ? []
+        : ["manifest was modified (manifest hash does not match)"];
+    let lists: ChunkLists = {};
+    try {
+      lists = (await readChunks(snapshotsDir, id)).lists;
+    } catch {
+      problems.push("chunk list missing or unreadable");
+    }
+    return { manifest, lists, problems };
+  };
+
+  /** Writes every file of a snapshot in plain form under `dir/<asset>/<path>`, checking every hash. */
+  const materializeInto = async (id: string, dir: string): Promise<SnapshotManifest> => {
+    const { manifest, lists, problems } = await load(id);
+    if (problems.length > 0) throw corrupt(id, problems);
+    for (const asset of manifest.assets) {
+      for (const file of asset.files) {
+        const refs = lists[asset.name]?.[file.path];
+        if (!refs) throw corrupt(id, [`no chunk list for ${asset.name}/${file.path}`]);
+        const path = join(dir, asset.name, file.path);
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        const tmp = `${path}.tmp-${process.pid}`;
+        const handle = await open(tmp, "w", 0o600);
+        const whole = createHash("sha256");
+        try {
+          let index = 0;
+          for await (const blob of objects.getMany(refs.map((r) => r[0]))) {
+            const [chunkId, length] = refs[index++] as ChunkRef;
+            const chunk = codec.decode(blob.data, length);
+            if (chunk.length !== length || codec.hash(chunk) !== chunkId) {
+              throw corrupt(id, [
+                `chunk ${chunkId} of ${asset.name}/${file.path} does not match its hash`,
+              ]);
+            }
+            whole.update(chunk);
+            await handle.write(chunk);
+          }
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        if (whole.digest("hex") !== file.sha256) {
+          await rm(tmp, { force: true });
+          throw corrupt(id, [`${asset.name}/${file.path} does not match its sha256`]);
+        }
+        await rename(tmp, path);
+      }
+    }
+    return manifest;
+  };
+
+  const withStaging = async <T>(body: (dir: string) => Promise<T>): Promise<T> => {
+    const dir = join(
+      stagingDir,
+      `.tmp-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`,
+    );
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    try {
+      return await body(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  const unknownSnapshot = async (id: string): Promise<ShipsafeError> => {
+    const recent = (await manifestIds(snapshotsDir)).sort().reverse().slice(0, 5);
+    return new ShipsafeError({
+      code: "SNAPSHOT_UNKNOWN",
+      kind: "usage",
+      message: `no snapshot "${id}"${recent.length ? ` (newest: ${recent.join(", ")})` : ""}`,
+      hint: "list them with: shipsafe snapshot list",
+    });
+  };
+
+  const store: SnapshotStore & CasExtras = {
+    async create(meta, assets, progress) {
+      return withStaging(async (dir) => {
+        const id = newSnapshotId(now());
+        const captured: AssetManifest[] = [];
+        for (const asset of assets) {
+          const assetDir = join(dir, asset.name);
+          await mkdir(assetDir, { recursive: true, mode: 0o700 });
+          progress?.report({
+            type: "step-started",
+            step: `snapshot ${asset.name}`,
+            detail: asset.kind,
+          });
+          captured.push(await asset.capture(assetDir));
+          progress?.report({
+            type: "step-finished",
+            step: `snapshot ${asset.name}`,
+            status: "succeeded",
+          });
+        }
+        const lists = await ingest(dir, captured, progress);
+        return publish(
+          {
+            id,
+            env: meta.env,
+            service: meta.service,
+            createdAt: now().toISOString(),
+            reason: meta.reason,
+            assets: captured,
+            size: captured.reduce((sum, a) => sum + a.size, 0),
+          },
+          lists,
+        );
+      });
+    },
+    async list(filter) {
+      const manifests: SnapshotManifest[] = [];
+      for (const id of await manifestIds(snapshotsDir)) {
+        const manifest = await readManifest(snapshotsDir, id);
+        if (manifest && (!filter?.env || manifest.env === filter.env)) manifests.push(manifest);
+      }
+      return manifests.sort(
+        (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
+      );
+    },
+    get: (id) => readManifest(snapshotsDir, id),
+    async verify(id): Promise<SnapshotVerification> {
+      const { manifest, lists, problems } = await load(id);
+      for (const asset of manifest.assets) {
+        for (const file of asset.files) {
+          const refs = lists[asset.name]?.[file.path];
+          if (!refs) {
+            problems.push(`no chunk list for ${asset.name}/${file.path}`);
+            continue;
+          }
+          const whole = createHash("sha256");
+          let index = 0;
+          try {
+            for await (const blob of objects.getMany(refs.map((r) => r[0]))) {
+              const [chunkId, length] = refs[index++] as ChunkRef;
+              const chunk = codec.decode(blob.data, length);
+              if (chunk.length !== length || codec.hash(chunk) !== chunkId) {
+                problems.push(
+                  `chunk ${chunkId} (${asset.name}/${file.path}) does not match its hash`,
+                );
+              }
+              whole.update(chunk);
+            }
+            if (whole.digest("hex") !== file.sha256) {
+              problems.push(`${asset.name}/${file.path} does not match its sha256`);
+            }
+          } catch (error) {
+            problems.push(
+              `${asset.name}/${file.path}: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+        }
+      }
+      return { id, ok: problems.length === 0, problems };
+    },
+    async restore(id, assets, progress) {
+      await withStaging(async (dir) => {
+        const manifest = await materializeInto(id, dir);
+        for (const am of manifest.assets) {
+          const asset = assets.find((a) => a.name === am.name);
+          if (!asset) throw assetUnknown(id, am.name);
+          progress?.report({ type: "step-started", step: `restore ${am.name}`, detail: am.kind });
+          await asset.restore(join(dir, am.name), am);
+          progress?.report({
+            type: "step-finished",
+            step: `restore ${am.name}`,
+            status: "succeeded",
+          });
+        }
+      });
+    },
+    async restoreInto(id, assets, sandboxDir): Promise<IntegrityReport[]> {
+      return withStaging(async (dir) => {
+        const manifest = await materializeInto(id, dir);
+        const reports: IntegrityReport[] = [];
+        for (const am of manifest.assets) {
+          const asset = assets.find((a) => a.name === am.name);
+          if (!asset) throw assetUnknown(id, am.name);
+          reports.push(await asset.restoreInto(join(dir, am.name), am, join(sandboxDir, am.name)));
+        }
+        return reports;
+      });
+    },
+    materialize: materializeInto,
+    async adopt(manifest, dir) {
+      const existing = await readManifest(snapshotsDir, manifest.id);
+      if (existing) {
+        if (existing.manifestHash === manifest.manifestHash) return existing;
+        throw new ShipsafeError({
+          code: "SNAPSHOT_EXISTS",
+          kind: "refused",
+          message: `a different snapshot with id ${manifest.id} already exists`,
+          hint: "this archive does not match the snapshot of that id here; keep both by importing into another state dir",
+        });
+      }
+      const lists = await ingest(dir, manifest.assets, undefined);
+      const { manifestHash: _ignored, ...base } = manifest;
+      return publish(base, lists);
+    },
+    async remove(id) {
+      await removeSnapshotDocuments(snapshotsDir, id);
+    },
+    async collectGarbage() {
+      // The object store refuses while any writer holds a lease (a snapshot being written).
+      const result = await objects.prune(await store.liveChunks());
+      return { bytesFreed: result.bytesFreed };
+    },
+    async liveChunks() {
+      const live = new Set<string>();
+      for (const id of await manifestIds(snapshotsDir)) {
+        try {
+          const { lists } = await readChunks(snapshotsDir, id);
+          for (const files of Object.values(lists)) {
+            for (const refs of Object.values(files))
+              for (const [chunkId] of refs) live.add(chunkId);
+          }
+        } catch {
+          // a snapshot without a chunk list references nothing
+        }
+      }
+      return live;
+    },
+    async chunkUsers(chunkId) {
+      const users: string[] = [];
+      for (const id of await manifestIds(snapshotsDir)) {
+        const { lists } = await readChunks(snapshotsDir, id).catch(() => ({
+          lists: {} as ChunkLists,
+        }));
+        const uses = Object.values(lists).some((files) =>
+          Object.values(files).some((refs) => refs.some(([c]) => c === chunkId)),
+        );
+        if (uses) users.push(id);
+      }
+      return users;
+    },
+  };
+  return store;
+}
+
+/** Operations the CAS store offers beyond the SnapshotStore port. */
+export interface CasExtras {
+  /** Every chunk id some snapshot references (the live set for garbage collection). */
+  liveChunks(): Promise<Set<string>>;
+  /** The snapshots whose files use a chunk (to name them when the chunk is damaged). */
+  chunkUsers(chunkId: string): Promise<string[]>;
+}
+
+function corrupt(id: string, problems: readonly string[]): ShipsafeError {
+  return new ShipsafeError({
+    code: "SNAPSHOT_CORRUPT",
+    kind: "runtime",
+    message: `snapshot ${id} does not verify: ${problems.join("; ")}`,
+    hint: "nothing was restored; pick another snapshot (shipsafe snapshot list) or an exported archive",
+  });
+}
+
+function assetUnknown(id: string, name: string): ShipsafeError {
+  return new ShipsafeError({
+    code: "SNAPSHOT_ASSET_UNKNOWN",
+    kind: "config",
+    message: `snapshot ${id} holds asset "${name}", which the environment's config does not define`,
+    hint: "restore with the config the snapshot was taken with, or add the asset back to state:",
+  });
+}

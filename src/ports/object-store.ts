@@ -1,0 +1,84 @@
+/**
+ * Where snapshot chunks ("blobs") live: opaque bytes under an id the caller computes — the
+ * lowercase hex sha256 of the blob's uncompressed content. The caller hashes, compresses and
+ * re-hashes after reading; the store only promises that what it returns is what was added, and
+ * that a blob is visible to readers only once the writer that added it has committed.
+ */
+export interface ObjectStore {
+  /**
+   * Opens a writer (one per snapshot being written). While it is open it holds a lease on the
+   * store, so `prune` cannot remove a blob it added or deduplicated against.
+   */
+  writer(options?: PackWriterOptions): Promise<PackWriter>;
+  /** Whether a committed blob with this id is known (as of opening or the last refresh). */
+  has(id: string): Promise<boolean>;
+  /** Reads a blob; throws ShipsafeError BLOB_MISSING or BLOB_CORRUPT naming the id and pack. */
+  get(id: string): Promise<Uint8Array>;
+  /** Reads many blobs with large sequential reads, yielding them in the order requested. */
+  getMany(ids: readonly string[]): AsyncIterable<StoredBlob>;
+  /** Every committed blob id in the store. */
+  ids(): AsyncIterable<string>;
+  /** Reads every pack and checks every blob's checksum; lists the damaged ones. */
+  check(): Promise<ObjectStoreCheck>;
+  /**
+   * Keeps only the `live` blobs: deletes packs holding no live blob, rewrites packs that are mostly
+   * garbage. Refuses (ShipsafeError OBJECT_STORE_BUSY) while a writer holds a lease.
+   */
+  prune(live: ReadonlySet<string>): Promise<PruneResult>;
+  stats(): Promise<ObjectStoreStats>;
+}
+
+export interface PackWriterOptions {
+  /** Target size of one pack file in bytes. */
+  readonly packSize?: number;
+}
+
+export interface PackWriter {
+  /** Appends a blob unless the store (or this writer) already has it; false when deduplicated. */
+  add(id: string, data: Uint8Array): Promise<boolean>;
+  /** Makes everything added durable and visible, then releases the lease. */
+  commit(): Promise<CommitResult>;
+  /** Discards everything not committed (temp files and unindexed packs removed); idempotent. */
+  abort(): Promise<void>;
+}
+
+export interface CommitResult {
+  /** Blobs this writer stored (deduplicated ones not counted). */
+  readonly blobs: number;
+  /** Bytes of blob data this writer stored. */
+  readonly bytes: number;
+  readonly packs: number;
+}
+
+export interface StoredBlob {
+  readonly id: string;
+  readonly data: Uint8Array;
+}
+
+export interface BadBlob {
+  /** The blob id, or "" when the damage is in a pack's trailer rather than in a blob. */
+  readonly id: string;
+  readonly pack: string;
+  readonly problem: string;
+}
+
+export interface ObjectStoreCheck {
+  readonly ok: boolean;
+  readonly packs: number;
+  readonly blobs: number;
+  readonly bad: readonly BadBlob[];
+}
+
+export interface PruneResult {
+  readonly packsDeleted: number;
+  readonly packsRewritten: number;
+  /** Pack bytes removed minus pack bytes written. */
+  readonly bytesFreed: number;
+}
+
+export interface ObjectStoreStats {
+  readonly packs: number;
+  readonly blobs: number;
+  /** Bytes of the indexed pack files. */
+  readonly bytes: number;
+}
