@@ -9,11 +9,12 @@ describe("parseDuration", () => {
     expect(parseDuration("5s")).toBe(5_000);
     expect(parseDuration("2m")).toBe(120_000);
     expect(parseDuration("1h")).toBe(3_600_000);
+    expect(parseDuration("30d")).toBe(30 * 86_400_000);
     expect(parseDuration("1m30s")).toBe(90_000);
   });
 
   it("rejects anything else with a usage error", () => {
-    for (const bad of ["", "5", "5 s", "1.5s", "-1s", "5d", "s", "5S"]) {
+    for (const bad of ["", "5", "5 s", "1.5s", "-1s", "s", "5S", "5w"]) {
       expect(isDuration(bad)).toBe(false);
       expect(() => parseDuration(bad)).toThrow(ShipsafeError);
     }

@@ -7,6 +7,7 @@ import type { JsonObject } from "../../domain/model/json.js";
 import type { SnapshotManifest } from "../../ports/snapshot-store.js";
 import type { CommandContext } from "../context.js";
 import type { Action } from "../define-action.js";
+import { durationFlag, positiveInteger } from "../option-values.js";
 import type { CommandOutcome } from "../output.js";
 import { withEnvironment } from "../with-environment.js";
 
@@ -157,6 +158,50 @@ export function registerSnapshotCommands(program: Command, action: Action): void
           };
         });
       }),
+    );
+
+  snapshot
+    .command("prune")
+    .description("remove snapshots no keep rule covers, then free the data nothing uses")
+    .option("--keep-last <n>", "keep the newest N snapshots")
+    .option("--keep-within <duration>", "keep snapshots younger than this (e.g. 30d is 720h)")
+    .option("--keep-releases", "keep snapshots taken by release prepare")
+    .option("--dry-run", "show what would be removed and change nothing")
+    .action(
+      action(
+        async (
+          ctx,
+          options: {
+            keepLast?: string;
+            keepWithin?: string;
+            keepReleases?: boolean;
+            dryRun?: boolean;
+          },
+        ) => {
+          const policy = {
+            ...(options.keepLast !== undefined
+              ? { keepLast: positiveInteger(options.keepLast, "--keep-last") }
+              : {}),
+            ...(options.keepWithin !== undefined
+              ? { keepWithinMs: durationFlag(options.keepWithin, "--keep-within") }
+              : {}),
+            ...(options.keepReleases ? { keepReleases: true } : {}),
+          };
+          return withEnvironment(ctx, { mutating: options.dryRun !== true }, async (ports) => {
+            const { pruneSnapshots } = await import("../../app/snapshots/prune-snapshots.js");
+            const result = await pruneSnapshots(ports, { policy, dryRun: options.dryRun === true });
+            const lines = result.decisions.map(
+              (d) => `${d.keep ? "keep  " : "remove"} ${d.id}  ${d.reasons.join("; ")}`,
+            );
+            lines.push(
+              result.dryRun
+                ? `dry run: ${result.decisions.filter((d) => !d.keep).length} would be removed; nothing changed`
+                : `removed ${result.removed.length} snapshots, freed ${result.bytesFreed} bytes`,
+            );
+            return { exitCode: 0, json: result as unknown as JsonObject, human: lines.join("\n") };
+          });
+        },
+      ),
     );
 
   snapshot
