@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { Clock } from "../../../ports/clock.js";
@@ -13,6 +13,7 @@ import type {
 import type { AssetManifest, IntegrityReport } from "../../../ports/state-asset.js";
 import { newSnapshotId } from "../dir/snapshot-id.js";
 import { manifestHashOf } from "../dir/snapshot-manifest.js";
+import { PID_FILE, pidFileText, removeIfStale, TMP_PREFIX } from "../dir/stale-tmp.js";
 import {
   type ChunkLists,
   type ChunkRef,
@@ -187,10 +188,12 @@ export async function openCasSnapshotStore(
   const withStaging = async <T>(body: (dir: string) => Promise<T>): Promise<T> => {
     const dir = join(
       stagingDir,
-      `.tmp-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`,
+      `${TMP_PREFIX}${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`,
     );
     await mkdir(dir, { recursive: true, mode: 0o700 });
     try {
+      // Names the creator, so collectGarbage can tell a killed run's copy from a running one.
+      await writeFile(join(dir, PID_FILE), pidFileText(), { mode: 0o600 });
       return await body(dir);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -220,7 +223,7 @@ export async function openCasSnapshotStore(
             step: `snapshot ${asset.name}`,
             detail: asset.kind,
           });
-          captured.push(await asset.capture(assetDir));
+          captured.push(await asset.capture(assetDir).catch((e) => throwDiskFull(e, assetDir)));
           progress?.report({
             type: "step-finished",
             step: `snapshot ${asset.name}`,
@@ -335,6 +338,11 @@ export async function openCasSnapshotStore(
       await removeSnapshotDocuments(snapshotsDir, id);
     },
     async collectGarbage() {
+      // A killed create leaves its plain copy of every asset in staging (removed once its
+      // creator is gone and it is an hour old).
+      for (const name of await readdir(stagingDir).catch(() => [] as string[])) {
+        if (name.startsWith(TMP_PREFIX)) await removeIfStale(join(stagingDir, name), now());
+      }
       // The object store refuses while any writer holds a lease (a snapshot being written).
       const result = await objects.prune(await store.liveChunks());
       return { bytesFreed: result.bytesFreed };
@@ -386,6 +394,22 @@ function corrupt(id: string, problems: readonly string[]): ShipsafeError {
     message: `snapshot ${id} does not verify: ${problems.join("; ")}`,
     hint: "nothing was restored; pick another snapshot (shipsafe snapshot list) or an exported archive",
   });
+}
+
+/** A full disk while an asset is copied into staging surfaces as DISK_FULL naming the place. */
+function throwDiskFull(error: unknown, dir: string): never {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code !== "ENOSPC" && code !== "EDQUOT" && code !== "SQLITE_FULL") throw error;
+  throw new ShipsafeError(
+    {
+      code: "DISK_FULL",
+      kind: "runtime",
+      message: `no space left on the device while copying a state asset into ${dir}`,
+      hint: "free space on the state dir's file system (or remove old snapshots) and take the snapshot again; nothing partial was kept",
+      location: dir,
+    },
+    { cause: error },
+  );
 }
 
 function assetUnknown(id: string, name: string): ShipsafeError {

@@ -1,0 +1,122 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ShipsafeError } from "../../../domain/errors.js";
+import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
+import { createFilesAsset } from "../../state/files/files-asset.js";
+import { appAssets, makeBlobDb, meta, openCas } from "./cas-fixtures.test-support.js";
+
+const MB = 1024 * 1024;
+
+// The state dir on a real, small file system: a 16 MiB tmpfs (needs root; outside CI a sandbox
+// that forbids mount skips). The live application's files stay on the ordinary disk.
+let mountDir: string;
+let mounted = false;
+let work: string;
+beforeAll(async () => {
+  mountDir = await mkdtemp(join(tmpdir(), "shipsafe-cas-full-"));
+  work = await mkdtemp(join(tmpdir(), "shipsafe-cas-full-app-"));
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountDir], { stdio: "pipe" });
+    mounted = true;
+  } catch (error) {
+    if (process.env.CI === "true") throw error;
+  }
+});
+afterAll(async () => {
+  if (mounted) execFileSync("umount", [mountDir]);
+  await rm(mountDir, { recursive: true, force: true });
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("a state dir whose disk fills up during create", () => {
+  const casRoot = () => join(mountDir, "state", "cas");
+  const appDir = () => join(work, "app");
+  let older: SnapshotManifest;
+
+  /** What must hold after a failed create: nothing partial, the older snapshot whole. */
+  const expectIntact = async (): Promise<void> => {
+    const root = casRoot();
+    const packs = (await readdir(join(root, "objects", "packs"), { recursive: true })).map(String);
+    expect(packs.filter((f) => f.includes(".tmp-"))).toEqual([]);
+    for (const file of packs.filter((f) => f.endsWith(".pack"))) {
+      expect((await stat(join(root, "objects", "packs", file))).size, file).toBeGreaterThan(0);
+    }
+    expect(await readdir(join(root, "objects", "leases"))).toEqual([]);
+    expect(await readdir(join(root, "staging"))).toEqual([]);
+    expect((await readdir(join(root, "snapshots"))).filter((n) => n.includes(".tmp-"))).toEqual([]);
+    const { store, objects } = await openCas(root);
+    expect((await store.list()).map((s) => s.id)).toEqual([older.id]);
+    expect((await store.verify(older.id)).problems).toEqual([]);
+    expect((await objects.check()).ok).toBe(true);
+    const reports = await store.restoreInto(older.id, appAssets(appDir()), join(work, "sandbox"));
+    expect(reports.every((r) => r.ok)).toBe(true);
+    await rm(join(work, "sandbox"), { recursive: true, force: true });
+  };
+
+  /** The error of a create that must fail: a ShipsafeError with a code, naming a path. */
+  const failedCreate = async (assets: ReturnType<typeof appAssets>): Promise<ShipsafeError> => {
+    const { store } = await openCas(casRoot());
+    const error = await store.create(meta, assets).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ShipsafeError);
+    const failure = error as ShipsafeError;
+    expect(failure.code).toMatch(/^[A-Z_]+$/);
+    expect(failure.message).toContain(mountDir);
+    return failure;
+  };
+
+  it("an older snapshot fits", async (ctx) => {
+    if (!mounted) ctx.skip();
+    await mkdir(join(appDir(), "config"), { recursive: true });
+    makeBlobDb(join(appDir(), "app.db"), 120); // ~1 MB
+    await writeFile(join(appDir(), "config", "app.yaml"), "name: shop\n");
+    const { store } = await openCas(casRoot());
+    older = await store.create(meta, appAssets(appDir()));
+    expect((await store.verify(older.id)).ok).toBe(true);
+  });
+
+  it("a database too large to capture fails with a clear error and keeps nothing", async (ctx) => {
+    if (!mounted) ctx.skip();
+    const db = new Database(join(appDir(), "app.db"));
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
+      INSERT INTO blobs (b) SELECT randomblob(8192) FROM n;`);
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+    const error = await failedCreate(appAssets(appDir()));
+    expect(error.code).toBe("DISK_FULL");
+    expect(error.kind).toBe("runtime");
+    await expectIntact();
+  });
+
+  it("files that are captured but whose chunks do not fit fail with DISK_FULL and keep nothing", async (ctx) => {
+    if (!mounted) ctx.skip();
+    // ~9 MB incompressible: the staging copy fits, the staging copy plus its packs do not.
+    const data = join(work, "data");
+    await mkdir(data, { recursive: true });
+    for (let i = 0; i < 9; i++) await writeFile(join(data, `part-${i}.bin`), randomBytes(MB));
+    const asset = createFilesAsset({ name: "data", paths: [data], baseDir: work });
+    const error = await failedCreate([asset]);
+    expect(error.code).toBe("DISK_FULL");
+    expect(error.message).toContain(join(casRoot(), "objects"));
+    await expectIntact();
+  });
+
+  it("once space is free again, a snapshot fits and verifies", async (ctx) => {
+    if (!mounted) ctx.skip();
+    await rm(join(appDir(), "app.db"), { force: true });
+    await rm(join(appDir(), "app.db-wal"), { force: true });
+    await rm(join(appDir(), "app.db-shm"), { force: true });
+    makeBlobDb(join(appDir(), "app.db"), 200);
+    const { store } = await openCas(casRoot());
+    const fresh = await store.create(meta, appAssets(appDir()));
+    expect((await store.verify(fresh.id)).ok).toBe(true);
+    expect((await store.verify(older.id)).ok).toBe(true);
+  });
+});
