@@ -1,27 +1,19 @@
-import { execFileSync } from "node:child_process";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mountSmallDisk, type SmallDisk } from "../../../../test/helpers/small-disk.js";
 import { openLocalPackStore } from "./local-pack-store.js";
 import { randomBlob } from "./test-blobs.test-support.js";
 
 // A real full disk: a 4 MiB tmpfs (needs root; outside CI a sandbox that forbids mount skips).
+let disk: SmallDisk;
 let mountDir: string;
 let mounted = false;
 beforeAll(async () => {
-  mountDir = await mkdtemp(join(tmpdir(), "shipsafe-full-"));
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mountDir], { stdio: "pipe" });
-    mounted = true;
-  } catch (error) {
-    if (process.env.CI === "true") throw error;
-  }
+  disk = await mountSmallDisk(4, "shipsafe-full-");
+  ({ dir: mountDir, mounted } = disk);
 });
-afterAll(async () => {
-  if (mounted) execFileSync("umount", [mountDir]);
-  await rm(mountDir, { recursive: true, force: true });
-});
+afterAll(() => disk.remove());
 
 describe("a disk that fills up", () => {
   it("fails with DISK_FULL naming the path, keeps nothing partial, older blobs intact", async (ctx) => {

@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mountSmallDisk, type SmallDisk } from "../../../../test/helpers/small-disk.js";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
 import { createFilesAsset } from "../../state/files/files-asset.js";
@@ -14,22 +14,17 @@ const MB = 1024 * 1024;
 
 // The state dir on a real, small file system: a 16 MiB tmpfs (needs root; outside CI a sandbox
 // that forbids mount skips). The live application's files stay on the ordinary disk.
+let disk: SmallDisk;
 let mountDir: string;
 let mounted = false;
 let work: string;
 beforeAll(async () => {
-  mountDir = await mkdtemp(join(tmpdir(), "shipsafe-cas-full-"));
+  disk = await mountSmallDisk(16, "shipsafe-cas-full-");
+  ({ dir: mountDir, mounted } = disk);
   work = await mkdtemp(join(tmpdir(), "shipsafe-cas-full-app-"));
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountDir], { stdio: "pipe" });
-    mounted = true;
-  } catch (error) {
-    if (process.env.CI === "true") throw error;
-  }
 });
 afterAll(async () => {
-  if (mounted) execFileSync("umount", [mountDir]);
-  await rm(mountDir, { recursive: true, force: true });
+  await disk.remove();
   await rm(work, { recursive: true, force: true });
 });
 
