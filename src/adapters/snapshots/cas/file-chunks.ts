@@ -23,35 +23,37 @@ export async function chunkingFor(path: string): Promise<ChunkingKind> {
 }
 
 /**
- * Streams a file as chunks with bounded memory (one read buffer plus the bytes of an unfinished
- * chunk). Each yielded chunk is its own copy, safe to hand to a worker.
+ * Streams a file as chunks with bounded memory: each read goes into a fresh buffer (after the
+ * carried-over tail of an unfinished chunk), and chunks are yielded as views of it — no per-chunk
+ * copy. A yielded chunk stays valid after the next one is read (its buffer is never reused).
  */
 export async function* fileChunks(path: string, how: ChunkingKind): AsyncGenerator<Uint8Array> {
   const handle = await open(path, "r");
   try {
     const cdc = how.kind === "cdc" ? createCdc() : undefined;
-    let pending = new Uint8Array(0);
-    let consumed = 0; // absolute offset of pending[0]
-    const buffer = new Uint8Array(READ_SIZE);
+    let carry = new Uint8Array(0);
+    let consumed = 0; // absolute offset of carry[0]
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
+      const buffer = new Uint8Array(carry.length + READ_SIZE);
+      buffer.set(carry, 0);
+      const { bytesRead } = await handle.read(buffer, carry.length, READ_SIZE, null);
       if (bytesRead === 0) break;
-      const block = buffer.subarray(0, bytesRead);
-      const joined = concat(pending, block);
+      const joined = buffer.subarray(0, carry.length + bytesRead);
+      const block = joined.subarray(carry.length);
       const cuts = cdc
         ? cdc.push(block)
         : fixedCuts(consumed, joined.length, how.kind === "pages" ? how.size : 0);
       let start = 0;
       for (const cut of cuts) {
         const end = cut - consumed;
-        yield joined.slice(start, end);
+        yield joined.subarray(start, end);
         start = end;
       }
-      pending = joined.slice(start);
+      carry = joined.subarray(start);
       consumed += start;
     }
     if (cdc) cdc.finish();
-    if (pending.length > 0) yield pending;
+    if (carry.length > 0) yield carry;
   } finally {
     await handle.close();
   }
@@ -62,12 +64,4 @@ function fixedCuts(offset: number, length: number, size: number): number[] {
   const cuts: number[] = [];
   for (let end = offset + size; end <= offset + length; end += size) cuts.push(end);
   return cuts;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
