@@ -31,6 +31,12 @@ export interface StateAsset {
   restoreInto(dir: string, manifest: AssetManifest, sandboxDir: string): Promise<IntegrityReport>;
   /** Row counts / schema version of the live asset now (to state what a restore would lose). */
   inspect(): Promise<JsonObject>;
+  /**
+   * Optional: a cheap identity of the live content (sizes, change times, inodes — no reading of
+   * the data). Two equal fingerprints promise equal content, so a snapshot may reuse the previous
+   * copy instead of capturing again. Undefined when the asset cannot tell.
+   */
+  fingerprint?(): Promise<string | undefined>;
 }
 
 export interface IntegrityReport {

@@ -140,4 +140,38 @@ describe("content-addressed snapshot store (real SQLite, real pack store)", () =
     expect(pruned.bytesFreed).toBeGreaterThan(0);
     expect((await objects.stats()).blobs).toBe(0);
   });
+
+  const settle = () => new Promise((r) => setTimeout(r, 2_100));
+
+  it("reuses an asset whose fingerprint did not change, and captures it again after a write", async () => {
+    const store = await open();
+    const events: string[] = [];
+    const progress = {
+      report(e: { type: string; step?: string; status?: string }) {
+        if (e.type === "step-finished") events.push(`${e.step}:${e.status}`);
+      },
+    };
+    // Files changed in the last 2 s get no fingerprint (their times are too coarse to trust).
+    await settle();
+    const first = await store.create(meta, assets(), progress);
+    events.length = 0;
+    const second = await store.create(meta, assets(), progress);
+    expect(events).toContain("snapshot orders:skipped");
+    expect(events).toContain("snapshot config:skipped");
+    expect(second.assets).toEqual(first.assets);
+    expect((await store.verify(second.id)).ok).toBe(true);
+
+    const db = new Database(join(work, "app", "orders.db"));
+    db.exec("INSERT INTO orders (item, note) VALUES ('new', 'row')");
+    db.close();
+    events.length = 0;
+    // Freshly written: captured again at once, whatever the clock's granularity.
+    const third = await store.create(meta, assets(), progress);
+    expect(events).toContain("snapshot orders:succeeded");
+    expect(events).toContain("snapshot config:skipped");
+    expect(third.assets[0]?.details.tables).toMatchObject({ orders: 20_001 });
+    // Restoring the second (reused) snapshot brings back its rows.
+    await store.restore(second.id, assets());
+    expect(rows()).toBe(20_000);
+  }, 30_000);
 });

@@ -150,40 +150,76 @@ export async function openCasSnapshotStore(
     });
   };
 
+  /** The newest snapshot copy of `asset` whose recorded fingerprint equals the live one now. */
+  const findUnchanged = async (
+    env: string,
+    asset: { name: string; kind: string },
+    fingerprint: string,
+  ): Promise<{ manifest: AssetManifest; files: ChunkLists[string] } | undefined> => {
+    for (const snapshot of await store.list({ env })) {
+      const am = snapshot.assets.find((a) => a.name === asset.name && a.kind === asset.kind);
+      if (am?.details.fingerprint !== fingerprint) continue;
+      const files = (await readChunks(snapshotsDir, snapshot.id).catch(() => undefined))?.lists[
+        asset.name
+      ];
+      if (files) return { manifest: am, files };
+    }
+    return undefined;
+  };
+
   const store: SnapshotStore & CasExtras = {
     async create(meta, assets, progress) {
-      return withStaging(async (dir) => {
-        const id = newSnapshotId(now());
-        const captured: AssetManifest[] = [];
-        for (const asset of assets) {
-          const assetDir = join(dir, asset.name);
-          await mkdir(assetDir, { recursive: true, mode: 0o700 });
-          progress?.report({
-            type: "step-started",
-            step: `snapshot ${asset.name}`,
-            detail: asset.kind,
-          });
-          captured.push(await asset.capture(assetDir).catch((e) => throwDiskFull(e, assetDir)));
-          progress?.report({
-            type: "step-finished",
-            step: `snapshot ${asset.name}`,
-            status: "succeeded",
-          });
-        }
-        const lists = await ingest(dir, captured, progress);
-        return publish(
-          {
-            id,
-            env: meta.env,
-            service: meta.service,
-            createdAt: now().toISOString(),
-            reason: meta.reason,
-            assets: captured,
-            size: captured.reduce((sum, a) => sum + a.size, 0),
-          },
-          lists,
-        );
-      });
+      // A lease for the whole run: prune cannot free chunks this snapshot reuses or adds.
+      const lease = await objects.writer();
+      try {
+        const manifest = await withStaging(async (dir) => {
+          const id = newSnapshotId(now());
+          const captured: AssetManifest[] = [];
+          const reused: ChunkLists = {};
+          for (const asset of assets) {
+            const step = `snapshot ${asset.name}`;
+            // Taken before the capture: a write during the capture changes the next fingerprint.
+            const fingerprint = await asset.fingerprint?.().catch(() => undefined);
+            const hit = fingerprint ? await findUnchanged(meta.env, asset, fingerprint) : undefined;
+            if (hit) {
+              captured.push(hit.manifest);
+              reused[asset.name] = hit.files;
+              progress?.report({
+                type: "step-finished",
+                step,
+                status: "skipped",
+                detail: "unchanged",
+              });
+              continue;
+            }
+            const assetDir = join(dir, asset.name);
+            await mkdir(assetDir, { recursive: true, mode: 0o700 });
+            progress?.report({ type: "step-started", step, detail: asset.kind });
+            const am = await asset.capture(assetDir).catch((e) => throwDiskFull(e, assetDir));
+            captured.push(fingerprint ? { ...am, details: { ...am.details, fingerprint } } : am);
+            progress?.report({ type: "step-finished", step, status: "succeeded" });
+          }
+          const fresh = captured.filter((a) => !(a.name in reused));
+          const lists = { ...(await ingest(dir, fresh, progress)), ...reused };
+          return publish(
+            {
+              id,
+              env: meta.env,
+              service: meta.service,
+              createdAt: now().toISOString(),
+              reason: meta.reason,
+              assets: captured,
+              size: captured.reduce((sum, a) => sum + a.size, 0),
+            },
+            lists,
+          );
+        });
+        await lease.commit();
+        return manifest;
+      } catch (error) {
+        await lease.abort();
+        throw error;
+      }
     },
     async list(filter) {
       const manifests: SnapshotManifest[] = [];

@@ -8,6 +8,7 @@ import type {
   SnapshotFile,
   StateAsset,
 } from "../../../ports/state-asset.js";
+import { metadataFingerprint } from "../fingerprint.js";
 import { copyHashed, replaceFile, syncDir } from "./durable-copy.js";
 import { resolveInside, toRelative, walkTree } from "./file-tree.js";
 
@@ -129,6 +130,7 @@ export function createFilesAsset(options: FilesAssetOptions): StateAsset {
       return { ok: checks.every((check) => check.ok), checks };
     },
 
+    fingerprint: () => metadataFingerprint(options.paths),
     async inspect() {
       const { entries, missing } = await walkTree(name, baseDir, paths, false);
       const files = entries.filter((entry) => entry.type === "file");

@@ -6,6 +6,7 @@ import { ShipsafeError } from "../../../domain/errors.js";
 import type { AssetManifest, IntegrityReport, StateAsset } from "../../../ports/state-asset.js";
 import { hashFile, syncDir } from "../files/durable-copy.js";
 import { assetNotFound } from "../files/file-tree.js";
+import { metadataFingerprint } from "../fingerprint.js";
 import { copySqliteSnapshot } from "./sqlite-copy.js";
 import { parseSqliteDetails, readSqliteFacts } from "./sqlite-facts.js";
 
@@ -150,6 +151,13 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
       return { ok: checks.every((check) => check.ok), checks };
     },
 
+    // The database and its WAL: a commit appends to the WAL (or rewrites the file), a checkpoint
+    // rewrites the file; either changes a size or a nanosecond mtime. Not the ctime: every open,
+    // even a read-only one, touches the WAL's ctime without changing its content.
+    fingerprint: () =>
+      metadataFingerprint([options.path, `${options.path}-wal`, `${options.path}-journal`], {
+        ctime: false,
+      }),
     async inspect() {
       const live = await openLive();
       try {

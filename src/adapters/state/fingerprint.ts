@@ -1,0 +1,39 @@
+import { createHash } from "node:crypto";
+import { lstat, readdir } from "node:fs/promises";
+import { join } from "node:path";
+
+const RACY_WINDOW_MS = 2_000;
+
+/**
+ * A fingerprint of files from their metadata only: path, type, size, mode, inode and change/modify
+ * times in nanoseconds. Any write to a file changes its mtime, so equal fingerprints mean the
+ * content did not change (the rule restic uses to skip unchanged files). The ctime also catches
+ * tools that restore an old mtime; it is left out where a reader touches it (SQLite's WAL).
+ */
+export async function metadataFingerprint(
+  paths: readonly string[],
+  options: { ctime: boolean } = { ctime: true },
+): Promise<string | undefined> {
+  const hash = createHash("sha256");
+  // File times come from a coarse clock: a file modified within the last moments may be modified
+  // again without its time changing ("racy" in git's words). Such a file gets no fingerprint, so
+  // the asset is captured again rather than trusted.
+  const racyAfterNs = BigInt(Date.now() - RACY_WINDOW_MS) * 1_000_000n;
+  let racy = false;
+  const visit = async (path: string): Promise<void> => {
+    const st = await lstat(path, { bigint: true }).catch(() => undefined);
+    if (!st) {
+      hash.update(`${path}|missing\n`);
+      return;
+    }
+    hash.update(
+      `${path}|${st.isDirectory() ? "d" : st.isFile() ? "f" : "o"}|${st.size}|${st.mode}|${st.ino}|${st.mtimeNs}|${options.ctime ? st.ctimeNs : ""}\n`,
+    );
+    if (st.mtimeNs >= racyAfterNs || (options.ctime && st.ctimeNs >= racyAfterNs)) racy = true;
+    if (st.isDirectory()) {
+      for (const name of (await readdir(path)).sort()) await visit(join(path, name));
+    }
+  };
+  for (const path of paths) await visit(path);
+  return racy ? undefined : hash.digest("hex");
+}
