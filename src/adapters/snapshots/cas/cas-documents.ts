@@ -1,5 +1,6 @@
 import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { ShipsafeError } from "../../../domain/errors.js";
 import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
 
 /** One chunk of a file: its id (sha256 of the uncompressed bytes) and length. */
@@ -58,14 +59,31 @@ export async function removeSnapshotDocuments(dir: string, id: string): Promise<
   await unlink(join(dir, `${id}.chunks`)).catch(() => undefined);
 }
 
+/** Writes `text` to `path` via a synced temp file and a rename; on failure the temp file is removed. */
 async function writeDurably(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  const handle = await open(tmp, "w", 0o600);
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(tmp, "w", 0o600);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    const code = (error as { code?: unknown }).code;
+    if (code !== "ENOSPC" && code !== "EDQUOT") throw error;
+    throw new ShipsafeError(
+      {
+        code: "DISK_FULL",
+        kind: "runtime",
+        message: `no space left on the device while writing ${path}`,
+        hint: "free space on the state dir's file system (or prune snapshots) and take the snapshot again; nothing partial was kept",
+        location: path,
+      },
+      { cause: error },
+    );
   }
-  await rename(tmp, path);
 }
