@@ -5,6 +5,8 @@ export interface MutationDeps {
   readonly locks: EnvLocks;
   /** Writes the signed ledger checkpoint that ends every mutating command. */
   readonly seal: () => Promise<unknown>;
+  /** Records (in the ledger) that a stale lock left by a dead process was taken over. */
+  readonly recordTakeover?: (staleHolder: LockHolder) => Promise<unknown>;
 }
 
 /** The refusal an operator sees when another shipsafe process holds the environment. */
@@ -30,6 +32,8 @@ export async function runMutation<T>(
   const attempt = await deps.locks.acquire(env, holder);
   if (!attempt.acquired) throw lockHeldError(env, attempt.holder);
   try {
+    if (attempt.tookOverFrom && deps.recordTakeover)
+      await deps.recordTakeover(attempt.tookOverFrom);
     return await work();
   } finally {
     try {

@@ -33,7 +33,18 @@ export async function withMutation<T>(
     services.logger.log("info", "mutation started", { env, command: ctx.commandLine });
     try {
       return await runMutation(
-        { locks: services.store.locks, seal: () => services.seal() },
+        {
+          locks: services.store.locks,
+          seal: () => services.seal(),
+          recordTakeover: (stale) =>
+            services.record({
+              actor: ctx.actor(),
+              env,
+              kind: "lock.taken-over",
+              subject: env,
+              data: { from: { ...stale } },
+            }),
+        },
         env,
         ctx.lockHolder(),
         () => body(services),

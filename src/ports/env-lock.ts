@@ -14,7 +14,12 @@ export interface HeldLock extends LockHolder {
 }
 
 export type LockAttempt =
-  | { readonly acquired: true; release(): Promise<void> }
+  | {
+      readonly acquired: true;
+      release(): Promise<void>;
+      /** Set when a stale lock (its holder process gone) was taken over: who held it. */
+      readonly tookOverFrom?: LockHolder;
+    }
   | { readonly acquired: false; readonly holder: LockHolder };
 
 /** Serializes mutating operations on one environment across processes and hosts. */

@@ -84,5 +84,15 @@ describe("environment locks across processes", () => {
       cwd: dir,
     });
     expect(note.code, note.stderr).toBe(0);
+    // The takeover is on the record, naming the dead holder.
+    const tail = await shipsafe(["--json", "audit", "tail", "-n", "2"], { cwd: dir });
+    const entries = JSON.parse(tail.stdout).entries as { kind: string }[];
+    expect(entries[0]).toMatchObject({
+      kind: "lock.taken-over",
+      data: { from: { pid: next.pid } },
+    });
+    expect(entries[1]).toMatchObject({ kind: "operator.note" });
+    const verify = await shipsafe(["audit", "verify"], { cwd: dir });
+    expect(verify.code, verify.stdout).toBe(0);
   });
 });

@@ -51,13 +51,15 @@ export function sqliteEnvLocks(
     stale: isStale(row),
   });
 
-  const acquire = db.transaction((env: string, holder: LockHolder): LockHolder | string => {
-    const row = select.get(env) as LockRow | undefined;
-    if (row && !isStale(row)) return toHolder(row);
-    const token = randomUUID();
-    upsert.run({ env, ...holder, token });
-    return token;
-  });
+  const acquire = db.transaction(
+    (env: string, holder: LockHolder): LockHolder | { token: string; stale?: LockHolder } => {
+      const row = select.get(env) as LockRow | undefined;
+      if (row && !isStale(row)) return toHolder(row);
+      const token = randomUUID();
+      upsert.run({ env, ...holder, token });
+      return row ? { token, stale: toHolder(row) } : { token };
+    },
+  );
 
   const forceRelease = db.transaction((env: string) => {
     const row = select.get(env) as LockRow | undefined;
@@ -68,13 +70,13 @@ export function sqliteEnvLocks(
   return {
     async acquire(env, holder): Promise<LockAttempt> {
       const result = acquire.immediate(env, holder);
-      if (typeof result !== "string") return { acquired: false, holder: result };
-      return {
-        acquired: true,
-        release: async () => {
-          releaseOwn.run(env, result);
-        },
+      if (!("token" in result)) return { acquired: false, holder: result };
+      const release = async (): Promise<void> => {
+        releaseOwn.run(env, result.token);
       };
+      return result.stale
+        ? { acquired: true, release, tookOverFrom: result.stale }
+        : { acquired: true, release };
     },
     holder: async (env) => {
       const row = select.get(env) as LockRow | undefined;
