@@ -1,6 +1,6 @@
-import { stat } from "node:fs/promises";
+export { builtModule } from "../../../../test/helpers/built-module.js";
+
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import type { StateAsset } from "../../../ports/state-asset.js";
 import { createCodec } from "../../codec/codec.js";
@@ -55,20 +55,4 @@ export function integrityOf(path: string): string {
   } finally {
     db.close();
   }
-}
-
-/**
- * The URL of a module of the built project (test/global-setup.ts builds `dist/` before any test
- * file runs). Throws if it is missing or older than its source, i.e. the global setup did not run.
- */
-export async function builtModule(srcPath: string): Promise<string> {
-  const built = join(root, "dist", srcPath.replace(/\.ts$/, ".js"));
-  const [src, out] = await Promise.all([
-    stat(join(root, "src", srcPath)),
-    stat(built).catch(() => undefined),
-  ]);
-  if (out === undefined || out.mtimeMs < src.mtimeMs) {
-    throw new Error(`${built} is missing or stale: run through vitest (test/global-setup.ts)`);
-  }
-  return pathToFileURL(built).href;
 }

@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtModule } from "../../../../test/helpers/built-module.js";
 import { sealLedger } from "../../../app/audit/seal-ledger.js";
 import { verifyLedger } from "../../../app/audit/verify-ledger.js";
 import { systemClock } from "../../../ports/clock.js";
@@ -13,18 +13,15 @@ import { openEd25519Signer } from "../../signer/ed25519/ed25519-signer.js";
 import { openSqliteStore } from "./sqlite-store.js";
 
 const run = promisify(execFile);
-const root = resolve(import.meta.dirname, "../../../..");
 const WORKERS = 4;
 const APPENDS = 200;
 
-// Real processes, real file: the adapter and the domain are compiled (only the files the worker
-// needs, so others' work in progress cannot break this test) into node_modules/.cache, where
-// `better-sqlite3` resolves from the project's node_modules.
-const WORKER = `
-import { openSqliteStore } from "./out/adapters/store/sqlite/sqlite-store.js";
+// Real processes, real file: the workers run the built adapter (dist/, built by the global setup).
+const worker = (store: string, nextEntry: string) => `
+import { openSqliteStore } from "${store}";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { nextLedgerEntry } from "./out/domain/ledger/next-ledger-entry.js";
+import { nextLedgerEntry } from "${nextEntry}";
 const [stateDir, name, count, signalDir] = process.argv.slice(2);
 const store = await openSqliteStore(stateDir);
 writeFileSync(join(signalDir, \`ready-\${name}\`), "");
@@ -44,27 +41,13 @@ describe("several processes appending to one state dir", () => {
   let stateDir: string;
 
   beforeAll(async () => {
-    await mkdir(join(root, "node_modules/.cache"), { recursive: true });
-    buildDir = await mkdtemp(join(root, "node_modules/.cache/shipsafe-ledger-"));
+    buildDir = await mkdtemp(join(tmpdir(), "shipsafe-ledger-workers-"));
     stateDir = await mkdtemp(join(tmpdir(), "shipsafe-concurrent-"));
-    const tsconfig = {
-      extends: join(root, "tsconfig.json"),
-      compilerOptions: {
-        noEmit: false,
-        rootDir: join(root, "src"),
-        outDir: join(buildDir, "out"),
-        sourceMap: false,
-      },
-      files: [
-        join(root, "src/adapters/store/sqlite/sqlite-store.ts"),
-        join(root, "src/domain/ledger/next-ledger-entry.ts"),
-      ],
-      include: [],
-    };
-    await writeFile(join(buildDir, "tsconfig.json"), JSON.stringify(tsconfig));
-    await writeFile(join(buildDir, "package.json"), '{"type":"module"}');
-    await writeFile(join(buildDir, "worker.mjs"), WORKER);
-    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", buildDir]);
+    const source = worker(
+      await builtModule("adapters/store/sqlite/sqlite-store.ts"),
+      await builtModule("domain/ledger/next-ledger-entry.ts"),
+    );
+    await writeFile(join(buildDir, "worker.mjs"), source);
   });
   afterAll(async () => {
     await rm(buildDir, { recursive: true, force: true });
@@ -75,10 +58,10 @@ describe("several processes appending to one state dir", () => {
     // Every worker opens the fresh state dir (racing on its migrations), reports ready, and waits
     // for "go", so the appends really overlap.
     const signalDir = await mkdtemp(join(buildDir, "signal-"));
-    const worker = pathToFileURL(join(buildDir, "worker.mjs")).pathname;
+    const workerFile = join(buildDir, "worker.mjs");
     const done = Promise.all(
       Array.from({ length: WORKERS }, (_, w) =>
-        run(process.execPath, [worker, stateDir, `w${w}`, String(APPENDS), signalDir]),
+        run(process.execPath, [workerFile, stateDir, `w${w}`, String(APPENDS), signalDir]),
       ),
     );
     while ((await readdir(signalDir)).length < WORKERS) await sleep(10);
