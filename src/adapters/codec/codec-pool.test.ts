@@ -1,34 +1,15 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { builtModule } from "../../../test/helpers/built-module.js";
 import { createCodec } from "./codec.js";
 import { createCodecPool } from "./codec-pool.js";
 import { chunkOf } from "./codec-task.js";
 
-const root = resolve(import.meta.dirname, "../../..");
-// Inside the project, so the worker resolves the project's node_modules like dist/ would.
-const outDir = resolve(root, "node_modules/.cache/shipsafe-codec-test", String(process.pid));
 let workerUrl: URL;
 
-/** Workers run compiled JavaScript: build just the codec (not the whole project) for them. */
-beforeAll(() => {
-  mkdirSync(outDir, { recursive: true });
-  const config = resolve(outDir, "tsconfig.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      extends: resolve(root, "tsconfig.build.json"),
-      compilerOptions: { rootDir: resolve(root, "src"), outDir, sourceMap: false },
-      include: [],
-      files: [resolve(import.meta.dirname, "codec-worker.ts")],
-    }),
-  );
-  execFileSync(process.execPath, [resolve(root, "node_modules/typescript/bin/tsc"), "-p", config]);
-  workerUrl = pathToFileURL(resolve(outDir, "adapters/codec/codec-worker.js"));
+/** Workers run compiled JavaScript: the built dist/ (test/global-setup.ts builds it). */
+beforeAll(async () => {
+  workerUrl = new URL(await builtModule("adapters/codec/codec-worker.ts"));
 });
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 const options = { hash: "sha256", compression: "gzip", level: 1 } as const;
 

@@ -1,23 +1,22 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtModule } from "../../../../test/helpers/built-module.js";
 import { openLocalPackStore } from "./local-pack-store.js";
 
 const run = promisify(execFile);
-const root = resolve(import.meta.dirname, "../../../..");
 
-// Real processes on one store: the adapter is compiled (only the files it needs, so others' work
-// in progress cannot break this test) into node_modules/.cache. Blob `b`/`j` of a worker is a
+// Real processes on one store: the workers run the built adapter (dist/). Blob `b`/`j` of a worker is a
 // pure function of (seed, b, j), so the test can recompute exactly what each batch holds.
-const WORKER = `
+const workerSource = (store: string) => `
 import { createHash } from "node:crypto";
 import { appendFileSync } from "node:fs";
-import { openLocalPackStore } from "./out/adapters/objects/local-packs/local-pack-store.js";
+import { openLocalPackStore } from "${store}";
 const [dir, seed, firstBatch, batches, perBatch, log] = process.argv.slice(2);
 const store = await openLocalPackStore(dir);
 for (let b = Number(firstBatch); b < Number(firstBatch) + Number(batches); b++) {
@@ -65,24 +64,12 @@ describe("several processes on one local pack store", () => {
   let worker: string;
 
   beforeAll(async () => {
-    await mkdir(join(root, "node_modules/.cache"), { recursive: true });
-    buildDir = await mkdtemp(join(root, "node_modules/.cache/shipsafe-packs-"));
-    const tsconfig = {
-      extends: join(root, "tsconfig.json"),
-      compilerOptions: {
-        noEmit: false,
-        rootDir: join(root, "src"),
-        outDir: join(buildDir, "out"),
-        sourceMap: false,
-      },
-      files: [join(root, "src/adapters/objects/local-packs/local-pack-store.ts")],
-      include: [],
-    };
-    await writeFile(join(buildDir, "tsconfig.json"), JSON.stringify(tsconfig));
-    await writeFile(join(buildDir, "package.json"), '{"type":"module"}');
+    buildDir = await mkdtemp(join(tmpdir(), "shipsafe-packs-worker-"));
     worker = join(buildDir, "worker.mjs");
-    await writeFile(worker, WORKER);
-    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", buildDir]);
+    await writeFile(
+      worker,
+      workerSource(await builtModule("adapters/objects/local-packs/local-pack-store.ts")),
+    );
   });
   afterAll(async () => {
     await rm(buildDir, { recursive: true, force: true });
