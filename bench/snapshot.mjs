@@ -212,23 +212,14 @@ function peakRssMiB() {
 
 async function runChild(op) {
   const dist = (p) => join(ROOT, "dist", p);
-  const { createCodec, defaultCodecOptions } = await import(dist("adapters/codec/codec.js"));
-  const { openLocalPackStore } = await import(
-    dist("adapters/objects/local-packs/local-pack-store.js")
-  );
-  const { openCasSnapshotStore } = await import(
-    dist("adapters/snapshots/cas/cas-snapshot-store.js")
-  );
-  const { chunkCodecFrom } = await import(dist("adapters/snapshots/cas/chunk-codec.js"));
+  const { openCasSnapshotStoreAt } = await import(dist("composition/snapshot-store.js"));
   const { createSqliteAsset } = await import(dist("adapters/state/sqlite/sqlite-asset.js"));
   const { createFilesAsset } = await import(dist("adapters/state/files/files-asset.js"));
   const root = opt("root");
   const data = opt("data");
   const t0 = performance.now();
-  // The same wiring as src/composition/environment.ts (openSnapshotStore, buildAsset).
-  const objects = await openLocalPackStore(join(root, "objects"));
-  const codec = chunkCodecFrom(createCodec(defaultCodecOptions));
-  const store = await openCasSnapshotStore(root, { objects, codec });
+  // The store exactly as shipsafe opens it (src/composition/snapshot-store.ts).
+  const store = await openCasSnapshotStoreAt(root);
   const assets = [
     createSqliteAsset({ name: "db", path: join(data, "app.db") }),
     createFilesAsset({ name: "config", paths: [join(data, "config")], baseDir: data }),

@@ -1,10 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { createCodec, defaultCodecOptions } from "../adapters/codec/codec.js";
 import { createHttpHealthProbe } from "../adapters/health/http/http-health-probe.js";
 import { createScrapeMetricsSource } from "../adapters/metrics/scrape/scrape-metrics-source.js";
-import { openLocalPackStore } from "../adapters/objects/local-packs/local-pack-store.js";
-import { openCasSnapshotStore } from "../adapters/snapshots/cas/cas-snapshot-store.js";
-import { chunkCodecFrom } from "../adapters/snapshots/cas/chunk-codec.js";
 import { createFilesAsset } from "../adapters/state/files/files-asset.js";
 import { createPostgresAsset } from "../adapters/state/postgres/postgres-asset.js";
 import { createSqliteAsset } from "../adapters/state/sqlite/sqlite-asset.js";
@@ -19,6 +15,7 @@ import type { SnapshotStore } from "../ports/snapshot-store.js";
 import type { StateAsset } from "../ports/state-asset.js";
 import type { Target } from "../ports/target.js";
 import type { Services } from "./services.js";
+import { openCasSnapshotStoreAt } from "./snapshot-store.js";
 
 /** Builds the adapters of one environment from its config. Paths are relative to the config file. */
 export async function openEnvironment(
@@ -62,11 +59,8 @@ export async function openEnvironment(
 }
 
 /** Snapshots live in a content-addressed store of pack files under `<state dir>/cas/`. */
-async function openSnapshotStore(services: Services): Promise<SnapshotStore> {
-  const root = join(services.stateDir, "cas");
-  const objects = await openLocalPackStore(join(root, "objects"));
-  const codec = chunkCodecFrom(createCodec(defaultCodecOptions));
-  return openCasSnapshotStore(root, { objects, codec, clock: services.clock });
+function openSnapshotStore(services: Services): Promise<SnapshotStore> {
+  return openCasSnapshotStoreAt(join(services.stateDir, "cas"), services.clock);
 }
 
 function buildMetrics(env: EnvironmentConfig): MetricsSource | undefined {

@@ -12,9 +12,15 @@ export interface ObjectStore {
   writer(options?: PackWriterOptions): Promise<PackWriter>;
   /** Whether a committed blob with this id is known (as of opening or the last refresh). */
   has(id: string): Promise<boolean>;
-  /** Reads a blob; throws ShipsafeError BLOB_MISSING or BLOB_CORRUPT naming the id and pack. */
-  get(id: string): Promise<Uint8Array>;
-  /** Reads many blobs with large sequential reads, yielding them in the order requested. */
+  /**
+   * Reads the stored frame holding a blob; throws ShipsafeError BLOB_MISSING or BLOB_CORRUPT
+   * naming the id and pack.
+   */
+  get(id: string): Promise<StoredBlob>;
+  /**
+   * Reads many blobs with large sequential reads, yielding them in the order requested. Blobs of
+   * one frame read in one window share the same `data` object, so a caller decodes it once.
+   */
   getMany(ids: readonly string[]): AsyncIterable<StoredBlob>;
   /** Every committed blob id in the store. */
   ids(): AsyncIterable<string>;
@@ -36,6 +42,12 @@ export interface PackWriterOptions {
 export interface PackWriter {
   /** Appends a blob unless the store (or this writer) already has it; false when deduplicated. */
   add(id: string, data: Uint8Array): Promise<boolean>;
+  /**
+   * Appends one frame holding several blobs: `data` is stored once and each member's index entry
+   * points at it with the member's offset in the decoded frame. Members the store already has are
+   * not indexed again; a frame with no new member is not written. Returns the members indexed.
+   */
+  addFrame(members: readonly FrameMember[], data: Uint8Array): Promise<number>;
   /** Makes everything added durable and visible, then releases the lease. */
   commit(): Promise<CommitResult>;
   /** Discards everything not committed (temp files and unindexed packs removed); idempotent. */
@@ -50,9 +62,20 @@ export interface CommitResult {
   readonly packs: number;
 }
 
+/** A blob inside a frame: its id and where it starts in the frame's decoded bytes. */
+export interface FrameMember {
+  readonly id: string;
+  readonly within: number;
+}
+
+/**
+ * A blob as read: the stored bytes of the frame that holds it (exactly what `add`/`addFrame` was
+ * given) and the blob's offset in that frame once decoded (0 for a blob added alone).
+ */
 export interface StoredBlob {
   readonly id: string;
   readonly data: Uint8Array;
+  readonly within: number;
 }
 
 export interface BadBlob {

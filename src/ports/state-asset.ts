@@ -4,6 +4,11 @@ import type { JsonObject } from "../domain/model/json.js";
 export interface SnapshotFile {
   readonly path: string;
   readonly size: number;
+  /**
+   * Lowercase hex sha256 of the file. `capture` may leave it empty ("") when the copy was not
+   * hashed on the way: the snapshot store then hashes the file while storing it (one read instead
+   * of two). Every stored manifest has it.
+   */
   readonly sha256: string;
 }
 
@@ -37,6 +42,8 @@ export interface StateAsset {
    * copy instead of capturing again. Undefined when the asset cannot tell.
    */
   fingerprint?(): Promise<string | undefined>;
+  /** Optional: about how many bytes a capture copies now, from metadata (to plan staging room). */
+  size?(): Promise<number>;
 }
 
 export interface IntegrityReport {

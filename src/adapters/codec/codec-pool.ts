@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { type CodecOptions, defaultCodecOptions } from "./codec.js";
-import type { CodecTask, CodecTaskResult } from "./codec-task.js";
+import type { CodecTask, CodecTaskResult, DecodeTask, DecodeTaskResult } from "./codec-task.js";
 import { unpackBlobs, type WorkerReply } from "./worker-messages.js";
 
 export interface CodecPoolOptions {
@@ -22,6 +22,7 @@ export interface CodecPool {
    * back in the result.
    */
   submit(task: CodecTask): Promise<{ readonly result: Promise<CodecTaskResult> }>;
+  submit(task: DecodeTask): Promise<{ readonly result: Promise<DecodeTaskResult> }>;
   /** Bytes of task data admitted and not yet answered. */
   readonly inFlightBytes: number;
   /** The most bytes ever in flight at once. */
@@ -32,7 +33,7 @@ export interface CodecPool {
 
 interface Pending {
   readonly bytes: number;
-  resolve(result: CodecTaskResult): void;
+  resolve(result: CodecTaskResult | DecodeTaskResult): void;
   reject(error: Error): void;
 }
 
@@ -96,6 +97,7 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     slot.pending.delete(reply.id);
     release(pending.bytes);
     if ("error" in reply) pending.reject(new Error(`codec worker: ${reply.error}`));
+    else if ("decoded" in reply) pending.resolve(reply.decoded);
     else {
       const compressed = unpackBlobs(reply.packed, reply.lengths);
       pending.resolve({ data: reply.data, hashes: reply.hashes, compressed });
@@ -114,11 +116,14 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     for (const w of waiting.splice(0)) w.reject(error);
   }
 
-  function dispatch(task: CodecTask, bytes: number): Promise<CodecTaskResult> {
+  function dispatch(
+    task: CodecTask | DecodeTask,
+    bytes: number,
+  ): Promise<CodecTaskResult | DecodeTaskResult> {
     const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = nextId++;
     const data = ownedCopy(task.data);
-    const result = new Promise<CodecTaskResult>((resolve, reject) => {
+    const result = new Promise<CodecTaskResult | DecodeTaskResult>((resolve, reject) => {
       slot.pending.set(id, { bytes, resolve, reject });
     });
     slot.worker.postMessage({ id, task: { ...task, data } }, [data.buffer as ArrayBuffer]);
@@ -128,8 +133,8 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     return result;
   }
 
-  return {
-    async submit(task) {
+  const pool = {
+    async submit(task: CodecTask | DecodeTask) {
       if (broken) throw broken;
       if (closing) throw new Error("the codec pool is closed");
       const bytes = task.data.byteLength;
@@ -154,4 +159,5 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
+  return pool as CodecPool;
 }

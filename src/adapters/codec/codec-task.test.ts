@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { decodeBlob } from "./blob-format.js";
 import { createCodec } from "./codec.js";
-import { chunkOf, runCodecTask } from "./codec-task.js";
+import { chunkOf, runCodecTask, runDecodeTask } from "./codec-task.js";
 
 const codec = createCodec({ hash: "sha256", compression: "gzip", level: 6 });
 const page = (fill: number) => new Uint8Array(4096).fill(fill);
@@ -22,7 +24,83 @@ describe("runCodecTask", () => {
     expect(Buffer.from(frame)).toEqual(Buffer.concat([page(2), page(3)]));
   });
 
-  it("refuses cuts that do not cover the data", () => {
-    expect(() => runCodecTask(codec, { data, cuts: [4096], hash: true })).toThrow(RangeError);
+  it("ignores bytes after the last cut, and refuses cuts beyond the data", () => {
+    const r = runCodecTask(codec, { data, cuts: [4096], hash: true });
+    expect(r.hashes).toEqual([codec.hashOf(page(1))]);
+    expect(() => runCodecTask(codec, { data, cuts: [4096, 20000], hash: true })).toThrow(
+      RangeError,
+    );
+  });
+});
+
+describe("stored frames and runDecodeTask", () => {
+  const random = new Uint8Array(randomBytes(4096));
+
+  it("encodes chosen chunks as one stored frame, kept raw when it would not shrink", () => {
+    const packed = runCodecTask(codec, {
+      data,
+      cuts,
+      hash: false,
+      compress: [0, 1],
+      framing: "blob",
+    });
+    const blob = packed.compressed[0] as Uint8Array;
+    expect(blob[0]).toBe(1);
+    expect(blob.length).toBeLessThan(8192);
+    expect(Buffer.from(decodeBlob(codec, blob))).toEqual(Buffer.concat([page(1), page(2)]));
+
+    const raw = runCodecTask(codec, {
+      data: random,
+      cuts: [4096],
+      hash: false,
+      compress: [0],
+      framing: "blob",
+    });
+    const rawBlob = raw.compressed[0] as Uint8Array;
+    expect(rawBlob[0]).toBe(0);
+    expect(rawBlob.length).toBe(4096 + 5);
+    expect(Buffer.from(decodeBlob(codec, rawBlob))).toEqual(Buffer.from(random));
+  });
+
+  it("cuts pieces out of decoded frames in the order asked, and names the ones that fail", () => {
+    const frameA = runCodecTask(codec, {
+      data,
+      cuts,
+      hash: false,
+      compress: [0, 1, 2],
+      framing: "blob",
+    }).compressed[0] as Uint8Array;
+    const frameB = runCodecTask(codec, {
+      data: random,
+      cuts: [4096],
+      hash: false,
+      compress: [0],
+      framing: "blob",
+    }).compressed[0] as Uint8Array;
+    const damaged = Uint8Array.from(frameA);
+    damaged[damaged.length - 3] = (damaged[damaged.length - 3] as number) ^ 0xff;
+    const frames = Buffer.concat([frameA, frameB, damaged]);
+    const ends = [frameA.length, frameA.length + frameB.length, frames.length];
+    const id = (bytes: Uint8Array) => codec.hashOf(bytes);
+    const r = runDecodeTask(codec, {
+      kind: "decode",
+      data: frames,
+      frameEnds: ends,
+      pieces: [
+        [0, 8192, 4096, id(page(3))],
+        [1, 0, 4096, id(random)],
+        [0, 0, 4096, id(page(1))],
+        [0, 4096, 4096, id(page(1))], // wrong id: page 2 lives there
+        [0, 12288, 4096, id(page(1))], // beyond the frame
+        [2, 0, 4096, id(page(1))], // undecodable frame
+      ],
+    });
+    expect(Buffer.from(r.out.subarray(0, 4096))).toEqual(Buffer.from(page(3)));
+    expect(Buffer.from(r.out.subarray(4096, 8192))).toEqual(Buffer.from(random));
+    expect(Buffer.from(r.out.subarray(8192, 12288))).toEqual(Buffer.from(page(1)));
+    expect(r.out.length).toBe(6 * 4096);
+    expect(r.bad.map(([piece]) => piece)).toEqual([3, 4, 5]);
+    expect(r.bad[0]?.[1]).toMatch(/hash/);
+    expect(r.bad[1]?.[1]).toMatch(/too short/);
   });
 });

@@ -1,16 +1,25 @@
 // The body of a codec pool worker: builds one codec and runs the tasks it is sent, in order.
 import { parentPort, workerData } from "node:worker_threads";
 import { type CodecOptions, createCodec } from "./codec.js";
-import { type CodecTask, runCodecTask } from "./codec-task.js";
+import { type CodecTask, type DecodeTask, runCodecTask, runDecodeTask } from "./codec-task.js";
 import { packBlobs, type WorkerReply } from "./worker-messages.js";
 
 const port = parentPort;
 if (!port) throw new Error("codec-worker.js runs only as a worker thread");
 const codec = createCodec((workerData as { codec: CodecOptions }).codec);
 
-port.on("message", ({ id, task }: { id: number; task: CodecTask }) => {
+port.on("message", ({ id, task }: { id: number; task: CodecTask | DecodeTask }) => {
   let reply: WorkerReply;
   try {
+    if (task.kind === "decode") {
+      const decoded = runDecodeTask(codec, task);
+      reply = { id, decoded };
+      port.postMessage(reply, [
+        decoded.data.buffer as ArrayBuffer,
+        decoded.out.buffer as ArrayBuffer,
+      ]);
+      return;
+    }
     const result = runCodecTask(codec, task);
     const packed = packBlobs(result.compressed);
     reply = { id, data: result.data, hashes: [...result.hashes], ...packed };

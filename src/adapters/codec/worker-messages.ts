@@ -1,5 +1,11 @@
-/** A worker's answer to one task: the result with every compressed blob in one transferable. */
+import type { DecodeTaskResult } from "./codec-task.js";
+
+/**
+ * A worker's answer to one task: a chunk task's result with every compressed blob in one
+ * transferable, or a decode task's result.
+ */
 export type WorkerReply =
+  | { readonly id: number; readonly decoded: DecodeTaskResult }
   | {
       readonly id: number;
       readonly data: Uint8Array;

@@ -37,3 +37,17 @@ export async function metadataFingerprint(
   for (const path of paths) await visit(path);
   return racy ? undefined : hash.digest("hex");
 }
+
+/** Bytes of the regular files at `paths` (directories walked), from metadata only; 0 if missing. */
+export async function liveBytes(paths: readonly string[]): Promise<number> {
+  let total = 0;
+  const visit = async (path: string): Promise<void> => {
+    const st = await lstat(path).catch(() => undefined);
+    if (st?.isFile()) total += st.size;
+    if (st?.isDirectory()) {
+      for (const name of await readdir(path)) await visit(join(path, name));
+    }
+  };
+  for (const path of paths) await visit(path);
+  return total;
+}

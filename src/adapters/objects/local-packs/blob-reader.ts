@@ -19,12 +19,13 @@ interface Location {
   readonly offset: number;
   readonly length: number;
   readonly crc: number;
+  readonly within: number;
 }
 
-/** Reads one blob, checking its length and CRC-32; retries once after a prune moved it. */
-export async function readBlob(ctx: StoreContext, id: string): Promise<Uint8Array> {
-  const [data] = await readWindow(ctx, [id]);
-  return data as Uint8Array;
+/** Reads one blob's frame, checking its length and CRC-32; retries once after a prune moved it. */
+export async function readBlob(ctx: StoreContext, id: string): Promise<StoredBlob> {
+  const [blob] = await readWindow(ctx, [id]);
+  return blob as StoredBlob;
 }
 
 /** Reads blobs in windows: each window sorted by pack and offset, read in large runs. */
@@ -38,21 +39,22 @@ export async function* readBlobs(
     let bytes = 0;
     const state = ctx.current();
     const key = Buffer.alloc(ID_BYTES);
+    let lastFrame = -1;
     while (end < ids.length && end - start < WINDOW_BLOBS && bytes < WINDOW_BYTES) {
       const index = state.table.find(parseBlobId(ids[end] as string, key));
-      bytes += index >= 0 ? state.table.length(index) : 0;
+      // Members of one frame share its bytes: counted once while they come in a row.
+      const frame = index >= 0 ? state.table.pack(index) * 2 ** 32 + state.table.offset(index) : -1;
+      if (index >= 0 && frame !== lastFrame) bytes += state.table.length(index);
+      lastFrame = frame;
       end++;
     }
     const window = ids.slice(start, end);
-    const data = await readWindow(ctx, window);
-    for (let i = 0; i < window.length; i++) {
-      yield { id: window[i] as string, data: data[i] as Uint8Array };
-    }
+    yield* await readWindow(ctx, window);
     start = end;
   }
 }
 
-async function readWindow(ctx: StoreContext, ids: readonly string[]): Promise<Uint8Array[]> {
+async function readWindow(ctx: StoreContext, ids: readonly string[]): Promise<StoredBlob[]> {
   let state = ctx.current();
   for (let attempt = 0; ; attempt++) {
     let locations = locate(state, ids);
@@ -86,6 +88,7 @@ function locate(state: IndexState, ids: readonly string[]): (Location | undefine
       offset: state.table.offset(index),
       length: state.table.length(index),
       crc: state.table.crc(index),
+      within: state.table.within(index),
     };
   });
 }
@@ -93,7 +96,7 @@ function locate(state: IndexState, ids: readonly string[]): (Location | undefine
 async function readLocations(
   packsDir: string,
   locations: readonly Location[],
-): Promise<Uint8Array[]> {
+): Promise<StoredBlob[]> {
   const order = locations
     .map((_, i) => i)
     .sort((a, b) => {
@@ -101,7 +104,7 @@ async function readLocations(
       const y = locations[b] as Location;
       return x.pack < y.pack ? -1 : x.pack > y.pack ? 1 : x.offset - y.offset;
     });
-  const out: Uint8Array[] = new Array(locations.length);
+  const out: StoredBlob[] = new Array(locations.length);
   let i = 0;
   while (i < order.length) {
     const first = locations[order[i] as number] as Location;
@@ -122,6 +125,8 @@ async function readLocations(
         }
         const run = Buffer.allocUnsafe(runEnd - runStart);
         const { bytesRead } = await handle.read(run, 0, run.length, runStart);
+        // Members of one frame share one view (and one CRC check), so callers decode it once.
+        let last: { offset: number; length: number; data: Uint8Array } | undefined;
         for (; i < j; i++) {
           const position = order[i] as number;
           const location = locations[position] as Location;
@@ -133,11 +138,14 @@ async function readLocations(
               "the pack file is shorter than the index says",
             );
           }
-          const data = run.subarray(at, at + location.length);
-          if (crc32(data) !== location.crc) {
-            throw blobCorrupt(location.id, location.pack, "its CRC-32 does not match the index");
+          if (last?.offset !== location.offset || last.length !== location.length) {
+            const data = run.subarray(at, at + location.length);
+            if (crc32(data) !== location.crc) {
+              throw blobCorrupt(location.id, location.pack, "its CRC-32 does not match the index");
+            }
+            last = { offset: location.offset, length: location.length, data };
           }
-          out[position] = data;
+          out[position] = { id: location.id, data: last.data, within: location.within };
         }
       }
     } finally {

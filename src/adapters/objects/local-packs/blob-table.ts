@@ -9,8 +9,10 @@ export function parseBlobId(id: string, into: Buffer): Buffer {
 }
 
 /**
- * Blob locations keyed by 32-byte id in flat typed arrays (48 bytes per blob plus an open-addressing
- * slot table), because a Map of a million hex strings costs several times that.
+ * Blob locations keyed by 32-byte id in flat typed arrays (52 bytes per blob plus an open-addressing
+ * slot table), because a Map of a million hex strings costs several times that. A location is the
+ * stored extent (pack, offset, length, CRC-32) of the frame holding the blob, and the blob's offset
+ * within the decoded frame.
  */
 export class BlobTable {
   #ids: Uint8Array;
@@ -18,6 +20,7 @@ export class BlobTable {
   #offset: Uint32Array;
   #length: Uint32Array;
   #crc: Uint32Array;
+  #within: Uint32Array;
   /** Entry index + 1, 0 when empty; linear probing on the id's first four bytes. */
   #slots: Int32Array;
   #size = 0;
@@ -29,6 +32,7 @@ export class BlobTable {
     this.#offset = new Uint32Array(capacity);
     this.#length = new Uint32Array(capacity);
     this.#crc = new Uint32Array(capacity);
+    this.#within = new Uint32Array(capacity);
     this.#slots = new Int32Array(slotCount(capacity));
   }
 
@@ -56,6 +60,7 @@ export class BlobTable {
     offset: number,
     length: number,
     crc: number,
+    within: number,
   ): number {
     if (this.find(source, at) >= 0) return -1;
     if (this.#size === this.#pack.length) this.#grow(this.#size * 2);
@@ -66,6 +71,7 @@ export class BlobTable {
     this.#offset[index] = offset;
     this.#length[index] = length;
     this.#crc[index] = crc;
+    this.#within[index] = within;
     this.#place(index);
     return index;
   }
@@ -81,6 +87,10 @@ export class BlobTable {
   }
   crc(index: number): number {
     return this.#crc[index] as number;
+  }
+  /** The blob's offset in its frame's decoded bytes (0 for a blob stored alone). */
+  within(index: number): number {
+    return this.#within[index] as number;
   }
   /** The raw 32-byte id (a view; copy it to keep it). */
   idBytes(index: number): Uint8Array {
@@ -117,6 +127,7 @@ export class BlobTable {
     this.#offset = grown(this.#offset, capacity);
     this.#length = grown(this.#length, capacity);
     this.#crc = grown(this.#crc, capacity);
+    this.#within = grown(this.#within, capacity);
   }
 
   #rehash(slots: number): void {

@@ -26,13 +26,20 @@ export async function checkPacks(packsDir: string, state: IndexState): Promise<O
       continue;
     }
     const before = bad.length;
+    // Members of one frame share its extent: check it once, report every member it damages.
+    let checked: { offset: number; length: number; problem: string | undefined } | undefined;
     for (const i of blobs) {
-      const end = table.offset(i) + table.length(i);
-      if (end > bytes.length) {
-        bad.push({ id: table.idHex(i), pack, problem: "pack file shorter than the index says" });
-      } else if (crc32(bytes.subarray(table.offset(i), end)) !== table.crc(i)) {
-        bad.push({ id: table.idHex(i), pack, problem: "CRC-32 mismatch" });
+      if (checked?.offset !== table.offset(i) || checked.length !== table.length(i)) {
+        const end = table.offset(i) + table.length(i);
+        const problem =
+          end > bytes.length
+            ? "pack file shorter than the index says"
+            : crc32(bytes.subarray(table.offset(i), end)) !== table.crc(i)
+              ? "CRC-32 mismatch"
+              : undefined;
+        checked = { offset: table.offset(i), length: table.length(i), problem };
       }
+      if (checked.problem) bad.push({ id: table.idHex(i), pack, problem: checked.problem });
     }
     const intact = createHash("sha256").update(bytes).digest("hex") === pack;
     if (!intact && bad.length === before) {

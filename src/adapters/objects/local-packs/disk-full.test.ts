@@ -49,7 +49,7 @@ describe("a disk that fills up", () => {
     const reopened = await openLocalPackStore(dir);
     expect(await reopened.check()).toMatchObject({ ok: true, blobs: first.length });
     for (const blob of first) {
-      expect(Buffer.from(await reopened.get(blob.id)).equals(blob.data)).toBe(true);
+      expect(Buffer.from((await reopened.get(blob.id)).data).equals(blob.data)).toBe(true);
     }
     // The space is free again: a small snapshot fits.
     const w3 = await reopened.writer();

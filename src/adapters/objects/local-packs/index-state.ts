@@ -50,6 +50,7 @@ export class IndexState {
         entries.readUInt32LE(at + ID_BYTES + 4),
         length,
         entries.readUInt32LE(at + ID_BYTES + 12),
+        entries.readUInt32LE(at + ID_BYTES + 16),
       );
     }
     this.files.add(name);

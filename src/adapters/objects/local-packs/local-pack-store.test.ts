@@ -40,7 +40,7 @@ describe("local pack store", () => {
 
     const reopened = await openLocalPackStore(dir);
     for (const blob of blobs.slice(0, 20)) {
-      expect(Buffer.from(await reopened.get(blob.id)).equals(blob.data)).toBe(true);
+      expect(Buffer.from((await reopened.get(blob.id)).data).equals(blob.data)).toBe(true);
     }
     // Requested order (shuffled, with a repeat) is the order yielded.
     const order = [...blobs].reverse().concat([blobs[7] as (typeof blobs)[0]]);
@@ -105,7 +105,7 @@ describe("local pack store", () => {
     await expect(collect(reopened.getMany(blobs.map((b) => b.id)))).rejects.toMatchObject({
       code: "BLOB_CORRUPT",
     });
-    expect(Buffer.from(await reopened.get((blobs[16] as typeof victim).id)).length).toBe(4096);
+    expect((await reopened.get((blobs[16] as typeof victim).id)).data.length).toBe(4096);
     expect(await reopened.check()).toEqual({
       ok: false,
       packs: 1,
@@ -158,7 +158,7 @@ describe("local pack store", () => {
     const writer = await writerStore.writer();
     await writer.add(blob.id, blob.data);
     await writer.commit();
-    expect(Buffer.from(await reader.get(blob.id)).equals(blob.data)).toBe(true);
+    expect(Buffer.from((await reader.get(blob.id)).data).equals(blob.data)).toBe(true);
   });
 
   it("round-trips random blob sets (property)", async () => {

@@ -64,19 +64,31 @@ export class PackBuilder {
     return this.#entries.length;
   }
 
-  /** Whether `length` more bytes still fit under the 32-bit offsets of the trailer. */
-  fits(length: number): boolean {
-    const trailer = (this.#entries.length + 1) * TRAILER_ENTRY_BYTES + FOOTER_BYTES;
+  /** Whether a frame of `length` bytes and `members` blobs still fits under 32-bit offsets. */
+  fits(length: number, members = 1): boolean {
+    const trailer = (this.#entries.length + members) * TRAILER_ENTRY_BYTES + FOOTER_BYTES;
     return this.#offset + length + trailer <= MAX_PACK_BYTES;
   }
 
   async add(id: Uint8Array, data: Uint8Array): Promise<PackEntry> {
-    const entry = {
-      id: Buffer.from(id),
-      offset: this.#offset,
+    const [entry] = await this.addFrame([{ id, within: 0 }], data);
+    return entry as PackEntry;
+  }
+
+  /** Appends one frame and an entry for each member (ids are copied). */
+  async addFrame(
+    members: readonly { id: Uint8Array; within: number }[],
+    data: Uint8Array,
+  ): Promise<PackEntry[]> {
+    const offset = this.#offset;
+    const crc = crc32(data);
+    const entries = members.map((m) => ({
+      id: Buffer.from(m.id),
+      offset,
       length: data.length,
-      crc: crc32(data),
-    };
+      crc,
+      within: m.within,
+    }));
     if (data.length > STAGING_BYTES - this.#used) await this.#flush();
     if (data.length >= STAGING_BYTES) {
       this.#hash.update(data);
@@ -86,8 +98,8 @@ export class PackBuilder {
       this.#used += data.length;
     }
     this.#offset += data.length;
-    this.#entries.push(entry);
-    return entry;
+    this.#entries.push(...entries);
+    return entries;
   }
 
   /** Makes the pack durable under its final name and returns what it holds. */

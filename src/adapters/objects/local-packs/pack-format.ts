@@ -2,13 +2,13 @@ import { crc32 } from "node:zlib";
 import { ID_BYTES } from "./blob-table.js";
 
 /**
- * A pack file is its blobs back to back, then a trailer listing each blob (id, offset, length,
- * CRC-32 of its bytes), then a fixed footer — so an index can be rebuilt from the packs alone. The
+ * A pack file is its frames back to back, then a trailer listing each blob (id, offset, length and
+ * CRC-32 of the frame holding it, and the blob's offset in the decoded frame), then a fixed footer — so an index can be rebuilt from the packs alone. The
  * footer's random nonce makes every pack's name (the sha256 of the whole file) unique, even when
  * two writers store the same blobs in the same order.
  */
-export const PACK_MAGIC = "SSPACK01";
-export const TRAILER_ENTRY_BYTES = ID_BYTES + 12;
+export const PACK_MAGIC = "SSPACK02";
+export const TRAILER_ENTRY_BYTES = ID_BYTES + 16;
 /** nonce (16) + entry count (4) + trailer CRC-32 (4) + magic (8). */
 export const FOOTER_BYTES = 32;
 /** Offsets and lengths are 32-bit in the trailer and index. */
@@ -19,6 +19,8 @@ export interface PackEntry {
   readonly offset: number;
   readonly length: number;
   readonly crc: number;
+  /** Offset of the blob in its frame's decoded bytes. */
+  readonly within: number;
 }
 
 /** The bytes that follow the blobs: trailer entries and footer. */
@@ -30,6 +32,7 @@ export function encodeTrailer(entries: readonly PackEntry[], nonce: Uint8Array):
     out.writeUInt32LE(entry.offset, at + ID_BYTES);
     out.writeUInt32LE(entry.length, at + ID_BYTES + 4);
     out.writeUInt32LE(entry.crc, at + ID_BYTES + 8);
+    out.writeUInt32LE(entry.within, at + ID_BYTES + 12);
     at += TRAILER_ENTRY_BYTES;
   }
   out.set(nonce.subarray(0, 16), at);
@@ -60,6 +63,7 @@ export function decodeTrailer(pack: Uint8Array): { entries: PackEntry[] } | { pr
       offset: bytes.readUInt32LE(at + ID_BYTES),
       length: bytes.readUInt32LE(at + ID_BYTES + 4),
       crc: bytes.readUInt32LE(at + ID_BYTES + 8),
+      within: bytes.readUInt32LE(at + ID_BYTES + 12),
     };
     if (entry.offset + entry.length > start) return { problem: "trailer points past the blobs" };
     entries.push(entry);

@@ -1,6 +1,11 @@
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { CommitResult, PackWriter, PackWriterOptions } from "../../../ports/object-store.js";
+import type {
+  CommitResult,
+  FrameMember,
+  PackWriter,
+  PackWriterOptions,
+} from "../../../ports/object-store.js";
 import { BlobTable, ID_BYTES, parseBlobId } from "./blob-table.js";
 import { writeFileDurably } from "./durable-file.js";
 import { decodeIndex, encodeIndex, indexFileName } from "./index-format.js";
@@ -88,14 +93,22 @@ export async function openPackWriter(
     if (status !== "open") throw new Error(`this pack writer is already ${status}`);
   };
 
-  const add = async (id: string, data: Uint8Array): Promise<boolean> => {
+  const addFrame = async (members: readonly FrameMember[], data: Uint8Array): Promise<number> => {
     assertOpen();
-    const key = parseBlobId(id, scratch);
-    if (ctx.current().table.find(key) >= 0 || pending.find(key) >= 0) return false;
+    const fresh: { id: Buffer; within: number }[] = [];
+    const inFrame = new Set<string>();
+    for (const member of members) {
+      const key = parseBlobId(member.id, scratch);
+      if (ctx.current().table.find(key) >= 0 || pending.find(key) >= 0) continue;
+      if (inFrame.has(member.id)) continue;
+      inFrame.add(member.id);
+      fresh.push({ id: Buffer.from(key), within: member.within });
+    }
+    if (fresh.length === 0) return 0;
     try {
       if (
         builder !== undefined &&
-        (builder.size + data.length > packSize || !builder.fits(data.length))
+        (builder.size + data.length > packSize || !builder.fits(data.length, fresh.length))
       ) {
         await rotate();
       }
@@ -104,10 +117,19 @@ export async function openPackWriter(
         builderNumber = packs.length;
         packs.push(undefined);
       }
-      const entry = await builder.add(key, data);
-      pending.insert(key, 0, builderNumber, entry.offset, entry.length, entry.crc);
+      for (const entry of await builder.addFrame(fresh, data)) {
+        pending.insert(
+          entry.id,
+          0,
+          builderNumber,
+          entry.offset,
+          entry.length,
+          entry.crc,
+          entry.within,
+        );
+      }
       bytes += data.length;
-      return true;
+      return fresh.length;
     } catch (error) {
       return failing(error);
     }
@@ -142,7 +164,8 @@ export async function openPackWriter(
   };
 
   return {
-    add: (id, data) => serial(() => add(id, data)),
+    add: (id, data) => serial(async () => (await addFrame([{ id, within: 0 }], data)) === 1),
+    addFrame: (members, data) => serial(() => addFrame(members, data)),
     commit: () => serial(commit),
     abort: () => serial(abort),
   };

@@ -46,7 +46,7 @@ describe("prune", () => {
     const reopened = await openLocalPackStore(dir);
     for (const blob of [...old, ...recent]) {
       if (live.has(blob.id)) {
-        expect(Buffer.from(await reopened.get(blob.id)).equals(blob.data)).toBe(true);
+        expect(Buffer.from((await reopened.get(blob.id)).data).equals(blob.data)).toBe(true);
       } else {
         expect(await reopened.has(blob.id)).toBe(false);
       }
@@ -68,7 +68,7 @@ describe("prune", () => {
     const before = await openLocalPackStore(dir);
     const survivor = blobs[10] as TestBlob;
     await store.prune(new Set([survivor.id]));
-    expect(Buffer.from(await before.get(survivor.id)).equals(survivor.data)).toBe(true);
+    expect(Buffer.from((await before.get(survivor.id)).data).equals(survivor.data)).toBe(true);
   });
 
   it("refuses while a writer holds a lease, and proceeds when its process is dead", async () => {
@@ -121,6 +121,6 @@ describe("prune", () => {
     expect(result.packsDeleted).toBe(1);
     expect(result.bytesFreed).toBe("partial".length + "unindexed".length);
     expect(await packFiles()).toHaveLength(1);
-    expect(Buffer.from(await store.get(live.id)).equals(live.data)).toBe(true);
+    expect(Buffer.from((await store.get(live.id)).data).equals(live.data)).toBe(true);
   });
 });

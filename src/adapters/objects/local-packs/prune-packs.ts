@@ -48,7 +48,7 @@ export async function prunePacks(
         packs.push(state.packs[p] as IndexPack);
       }
       const t = state.table;
-      next.insert(t.idBytes(i), 0, number, t.offset(i), t.length(i), t.crc(i));
+      next.insert(t.idBytes(i), 0, number, t.offset(i), t.length(i), t.crc(i), t.within(i));
     }
     const written = await repack(ctx.packsDir, state, plan, packSize, next, packs);
 
@@ -142,26 +142,32 @@ async function repack(
     const number = packs.length;
     packs.push(pack);
     for (const entry of pack.entries) {
-      next.insert(entry.id, 0, number, entry.offset, entry.length, entry.crc);
+      next.insert(entry.id, 0, number, entry.offset, entry.length, entry.crc, entry.within);
     }
   };
   try {
     for (const p of plan.rewritten) {
       const pack = (state.packs[p] as IndexPack).id;
       const bytes = await readFile(packPath(packsDir, pack));
-      for (const i of byPack[p] as number[]) {
-        if (plan.liveEntries[i] !== 1) continue;
-        const data = bytes.subarray(table.offset(i), table.offset(i) + table.length(i));
-        if (data.length !== table.length(i) || crc32(data) !== table.crc(i)) {
+      // A frame is copied whole (its compressed bytes cannot be split) with its live members.
+      for (const frame of framesOf(table, byPack[p] as number[])) {
+        const members = frame.filter((i) => plan.liveEntries[i] === 1);
+        const first = members[0];
+        if (first === undefined) continue;
+        const data = bytes.subarray(table.offset(first), table.offset(first) + table.length(first));
+        if (data.length !== table.length(first) || crc32(data) !== table.crc(first)) {
           throw blobCorrupt(
-            table.idHex(i),
+            table.idHex(first),
             pack,
             "CRC-32 mismatch while repacking; nothing was pruned",
           );
         }
         if (builder !== undefined && builder.size + data.length > packSize) await finish();
         builder ??= await PackBuilder.create(packsDir);
-        await builder.add(table.idBytes(i), data);
+        await builder.addFrame(
+          members.map((i) => ({ id: table.idBytes(i), within: table.within(i) })),
+          data,
+        );
       }
     }
     await finish();
@@ -171,6 +177,24 @@ async function repack(
     for (const pack of written) await rm(packPath(packsDir, pack.id), { force: true });
     throw error;
   }
+}
+
+/** Entry indexes (in offset order) grouped by the frame they share. */
+function framesOf(table: BlobTable, entries: readonly number[]): number[][] {
+  const frames: number[][] = [];
+  for (const i of entries) {
+    const last = frames.at(-1);
+    const head = last?.[0];
+    if (
+      last !== undefined &&
+      head !== undefined &&
+      table.offset(head) === table.offset(i) &&
+      table.length(head) === table.length(i)
+    ) {
+      last.push(i);
+    } else frames.push([i]);
+  }
+  return frames;
 }
 
 /** Pack files no index names and temp files: left by killed writers (no lease is live now). */

@@ -25,12 +25,11 @@ import { join } from "node:path";
 import { createCodec } from ${JSON.stringify(m.codec)};
 import { openLocalPackStore } from ${JSON.stringify(m.packs)};
 import { openCasSnapshotStore } from ${JSON.stringify(m.cas)};
-import { chunkCodecFrom } from ${JSON.stringify(m.chunkCodec)};
 import { createFilesAsset } from ${JSON.stringify(m.files)};
 import { createSqliteAsset } from ${JSON.stringify(m.sqlite)};
 const [casRoot, appDir] = process.argv.slice(2);
 const objects = await openLocalPackStore(join(casRoot, "objects"));
-const store = await openCasSnapshotStore(casRoot, { objects, codec: chunkCodecFrom(createCodec()) });
+const store = await openCasSnapshotStore(casRoot, { objects, codec: createCodec() });
 const started = performance.now();
 const manifest = await store.create({ env: "production", service: "shop", reason: "crash-test" }, [
   createSqliteAsset({ name: "db", path: join(appDir, "app.db") }),
@@ -63,7 +62,6 @@ describe("SIGKILL during create of a content-addressed snapshot", () => {
       codec: await builtModule("adapters/codec/codec.ts"),
       packs: await builtModule("adapters/objects/local-packs/local-pack-store.ts"),
       cas: await builtModule("adapters/snapshots/cas/cas-snapshot-store.ts"),
-      chunkCodec: await builtModule("adapters/snapshots/cas/chunk-codec.ts"),
       files: await builtModule("adapters/state/files/files-asset.ts"),
       sqlite: await builtModule("adapters/state/sqlite/sqlite-asset.ts"),
     };

@@ -8,7 +8,6 @@ import { openLocalPackStore } from "../../objects/local-packs/local-pack-store.j
 import { createFilesAsset } from "../../state/files/files-asset.js";
 import { createSqliteAsset } from "../../state/sqlite/sqlite-asset.js";
 import { openCasSnapshotStore } from "./cas-snapshot-store.js";
-import { chunkCodecFrom } from "./chunk-codec.js";
 
 export const root = resolve(import.meta.dirname, "../../../..");
 export const meta = { env: "production", service: "shop", reason: "test" };
@@ -18,7 +17,7 @@ export async function openCas(casRoot: string) {
   const objects = await openLocalPackStore(join(casRoot, "objects"));
   const store = await openCasSnapshotStore(casRoot, {
     objects,
-    codec: chunkCodecFrom(createCodec()),
+    codec: createCodec(),
   });
   return { objects, store };
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { Clock } from "../../../ports/clock.js";
@@ -10,26 +10,38 @@ import type {
   SnapshotStore,
   SnapshotVerification,
 } from "../../../ports/snapshot-store.js";
-import type { AssetManifest, IntegrityReport } from "../../../ports/state-asset.js";
+import type { AssetManifest, IntegrityReport, StateAsset } from "../../../ports/state-asset.js";
+import type { Codec } from "../../codec/codec.js";
+import { inlineTaskRunner, type TaskRunner } from "../../codec/task-runner.js";
 import { newSnapshotId } from "../dir/snapshot-id.js";
 import { manifestHashOf } from "../dir/snapshot-manifest.js";
-import { PID_FILE, pidFileText, removeIfStale, TMP_PREFIX } from "../dir/stale-tmp.js";
 import {
   type ChunkLists,
-  type ChunkRef,
   manifestIds,
   readChunks,
   readManifest,
   removeSnapshotDocuments,
   writeSnapshotDocuments,
 } from "./cas-documents.js";
-import type { ChunkCodec } from "./chunk-codec.js";
 import { ingestCaptured } from "./ingest-captured.js";
+import { readChunkedFile } from "./read-chunks.js";
+import { Staging } from "./staging.js";
 
 export interface CasSnapshotStoreOptions {
   readonly objects: ObjectStore;
-  readonly codec: ChunkCodec;
+  /** Hashes and compresses chunks (sha256 and zstd by default; see adapters/codec). */
+  readonly codec: Codec;
+  /**
+   * Starts the worker threads one operation (create, verify, restore) hashes, compresses and
+   * decodes on; closed when it ends. Without it the work runs on this thread.
+   */
+  readonly workers?: (() => TaskRunner) | undefined;
   readonly clock?: Clock;
+  /**
+   * A directory on a RAM file system (such as /dev/shm) for the plain copies made while storing
+   * and restoring, used when it has room for them; without it they go under `root/staging`.
+   */
+  readonly ramStagingDir?: string | undefined;
 }
 
 /**
@@ -46,12 +58,21 @@ export async function openCasSnapshotStore(
   const stagingDir = join(root, "staging");
   await mkdir(snapshotsDir, { recursive: true, mode: 0o700 });
   await mkdir(stagingDir, { recursive: true, mode: 0o700 });
-  const { objects } = options;
-  const { codec } = options;
+  const { objects, codec } = options;
   const now = (): Date => options.clock?.now() ?? new Date();
 
+  /** Runs `body` with a task runner for this one operation, closing its workers afterwards. */
+  const withRunner = async <T>(body: (runner: TaskRunner) => Promise<T>): Promise<T> => {
+    const runner = options.workers?.() ?? inlineTaskRunner(codec);
+    try {
+      return await body(runner);
+    } finally {
+      await runner.close();
+    }
+  };
+
   const ingest = (dir: string, assets: readonly AssetManifest[], progress: Progress | undefined) =>
-    ingestCaptured({ objects, codec }, dir, assets, progress);
+    withRunner((runner) => ingestCaptured({ objects, runner, codec }, dir, assets, progress));
 
   const publish = async (
     base: Omit<SnapshotManifest, "manifestHash">,
@@ -86,59 +107,50 @@ export async function openCasSnapshotStore(
   };
 
   /** Writes every file of a snapshot in plain form under `dir/<asset>/<path>`, checking every hash. */
-  const materializeInto = async (id: string, dir: string): Promise<SnapshotManifest> => {
-    const { manifest, lists, problems } = await load(id);
-    if (problems.length > 0) throw corrupt(id, problems);
-    for (const asset of manifest.assets) {
-      for (const file of asset.files) {
-        const refs = lists[asset.name]?.[file.path];
-        if (!refs) throw corrupt(id, [`no chunk list for ${asset.name}/${file.path}`]);
-        const path = join(dir, asset.name, file.path);
-        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-        const tmp = `${path}.tmp-${process.pid}`;
-        const handle = await open(tmp, "w", 0o600);
-        const whole = createHash("sha256");
-        try {
-          let index = 0;
-          for await (const blob of objects.getMany(refs.map((r) => r[0]))) {
-            const [chunkId, length] = refs[index++] as ChunkRef;
-            const chunk = codec.decode(blob.data, length);
-            if (chunk.length !== length || codec.hash(chunk) !== chunkId) {
-              throw corrupt(id, [
-                `chunk ${chunkId} of ${asset.name}/${file.path} does not match its hash`,
-              ]);
+  const materializeInto = (id: string, dir: string): Promise<SnapshotManifest> =>
+    withRunner(async (runner) => {
+      const { manifest, lists, problems } = await load(id);
+      if (problems.length > 0) throw corrupt(id, problems);
+      for (const asset of manifest.assets) {
+        for (const file of asset.files) {
+          const refs = lists[asset.name]?.[file.path];
+          if (!refs) throw corrupt(id, [`no chunk list for ${asset.name}/${file.path}`]);
+          const path = join(dir, asset.name, file.path);
+          await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+          const tmp = `${path}.tmp-${process.pid}`;
+          const handle = await open(tmp, "w", 0o600);
+          const whole = createHash("sha256");
+          try {
+            for await (const stretch of readChunkedFile(objects, runner, refs)) {
+              const [bad] = stretch.bad;
+              if (bad) {
+                throw corrupt(id, [
+                  `chunk ${bad.chunk} of ${asset.name}/${file.path}: ${bad.problem}`,
+                ]);
+              }
+              whole.update(stretch.bytes);
+              await handle.write(stretch.bytes);
             }
-            whole.update(chunk);
-            await handle.write(chunk);
+            await handle.sync();
+          } catch (error) {
+            await handle.close();
+            await rm(tmp, { force: true });
+            throw error;
           }
-          await handle.sync();
-        } finally {
           await handle.close();
+          if (whole.digest("hex") !== file.sha256) {
+            await rm(tmp, { force: true });
+            throw corrupt(id, [`${asset.name}/${file.path} does not match its sha256`]);
+          }
+          await rename(tmp, path);
         }
-        if (whole.digest("hex") !== file.sha256) {
-          await rm(tmp, { force: true });
-          throw corrupt(id, [`${asset.name}/${file.path} does not match its sha256`]);
-        }
-        await rename(tmp, path);
       }
-    }
-    return manifest;
-  };
+      return manifest;
+    });
 
-  const withStaging = async <T>(body: (dir: string) => Promise<T>): Promise<T> => {
-    const dir = join(
-      stagingDir,
-      `${TMP_PREFIX}${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`,
-    );
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    try {
-      // Names the creator, so collectGarbage can tell a killed run's copy from a running one.
-      await writeFile(join(dir, PID_FILE), pidFileText(), { mode: 0o600 });
-      return await body(dir);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  };
+  const staging = new Staging(stagingDir, options.ramStagingDir);
+  const withStaging = <T>(expectedBytes: number | undefined, body: (dir: string) => Promise<T>) =>
+    staging.run(expectedBytes, body);
 
   const unknownSnapshot = async (id: string): Promise<ShipsafeError> => {
     const recent = (await manifestIds(snapshotsDir)).sort().reverse().slice(0, 5);
@@ -172,7 +184,7 @@ export async function openCasSnapshotStore(
       // A lease for the whole run: prune cannot free chunks this snapshot reuses or adds.
       const lease = await objects.writer();
       try {
-        const manifest = await withStaging(async (dir) => {
+        const manifest = await withStaging(await expectedBytes(assets), async (dir) => {
           const id = newSnapshotId(now());
           const captured: AssetManifest[] = [];
           const reused: ChunkLists = {};
@@ -200,7 +212,12 @@ export async function openCasSnapshotStore(
             progress?.report({ type: "step-finished", step, status: "succeeded" });
           }
           const fresh = captured.filter((a) => !(a.name in reused));
-          const lists = { ...(await ingest(dir, fresh, progress)), ...reused };
+          const ingested = await ingest(dir, fresh, progress);
+          const lists = { ...ingested.lists, ...reused };
+          // In the order the assets were given; stored ones now carry every file's sha256.
+          const assetsOut = captured.map(
+            (a) => ingested.assets.find((stored) => stored.name === a.name) ?? a,
+          );
           return publish(
             {
               id,
@@ -208,8 +225,8 @@ export async function openCasSnapshotStore(
               service: meta.service,
               createdAt: now().toISOString(),
               reason: meta.reason,
-              assets: captured,
-              size: captured.reduce((sum, a) => sum + a.size, 0),
+              assets: assetsOut,
+              size: assetsOut.reduce((sum, a) => sum + a.size, 0),
             },
             lists,
           );
@@ -232,42 +249,38 @@ export async function openCasSnapshotStore(
       );
     },
     get: (id) => readManifest(snapshotsDir, id),
-    async verify(id): Promise<SnapshotVerification> {
-      const { manifest, lists, problems } = await load(id);
-      for (const asset of manifest.assets) {
-        for (const file of asset.files) {
-          const refs = lists[asset.name]?.[file.path];
-          if (!refs) {
-            problems.push(`no chunk list for ${asset.name}/${file.path}`);
-            continue;
-          }
-          const whole = createHash("sha256");
-          let index = 0;
-          try {
-            for await (const blob of objects.getMany(refs.map((r) => r[0]))) {
-              const [chunkId, length] = refs[index++] as ChunkRef;
-              const chunk = codec.decode(blob.data, length);
-              if (chunk.length !== length || codec.hash(chunk) !== chunkId) {
-                problems.push(
-                  `chunk ${chunkId} (${asset.name}/${file.path}) does not match its hash`,
-                );
+    verify: (id) =>
+      withRunner(async (runner): Promise<SnapshotVerification> => {
+        const { manifest, lists, problems } = await load(id);
+        for (const asset of manifest.assets) {
+          for (const file of asset.files) {
+            const name = `${asset.name}/${file.path}`;
+            const refs = lists[asset.name]?.[file.path];
+            if (!refs) {
+              problems.push(`no chunk list for ${name}`);
+              continue;
+            }
+            const whole = createHash("sha256");
+            try {
+              for await (const stretch of readChunkedFile(objects, runner, refs)) {
+                for (const bad of stretch.bad) {
+                  problems.push(`chunk ${bad.chunk} (${name}): ${bad.problem}`);
+                }
+                whole.update(stretch.bytes);
               }
-              whole.update(chunk);
+              if (whole.digest("hex") !== file.sha256) {
+                problems.push(`${name} does not match its sha256`);
+              }
+            } catch (error) {
+              problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
             }
-            if (whole.digest("hex") !== file.sha256) {
-              problems.push(`${asset.name}/${file.path} does not match its sha256`);
-            }
-          } catch (error) {
-            problems.push(
-              `${asset.name}/${file.path}: ${error instanceof Error ? error.message : String(error)}`,
-            );
           }
         }
-      }
-      return { id, ok: problems.length === 0, problems };
-    },
+        return { id, ok: problems.length === 0, problems };
+      }),
     async restore(id, assets, progress) {
-      await withStaging(async (dir) => {
+      const size = (await readManifest(snapshotsDir, id))?.size;
+      await withStaging(size, async (dir) => {
         const manifest = await materializeInto(id, dir);
         for (const am of manifest.assets) {
           const asset = assets.find((a) => a.name === am.name);
@@ -283,7 +296,8 @@ export async function openCasSnapshotStore(
       });
     },
     async restoreInto(id, assets, sandboxDir): Promise<IntegrityReport[]> {
-      return withStaging(async (dir) => {
+      const size = (await readManifest(snapshotsDir, id))?.size;
+      return withStaging(size, async (dir) => {
         const manifest = await materializeInto(id, dir);
         const reports: IntegrityReport[] = [];
         for (const am of manifest.assets) {
@@ -306,7 +320,7 @@ export async function openCasSnapshotStore(
           hint: "this archive does not match the snapshot of that id here; keep both by importing into another state dir",
         });
       }
-      const lists = await ingest(dir, manifest.assets, undefined);
+      const { lists } = await ingest(dir, manifest.assets, undefined);
       const { manifestHash: _ignored, ...base } = manifest;
       return publish(base, lists);
     },
@@ -316,9 +330,7 @@ export async function openCasSnapshotStore(
     async collectGarbage() {
       // A killed create leaves its plain copy of every asset in staging (removed once its
       // creator is gone and it is an hour old).
-      for (const name of await readdir(stagingDir).catch(() => [] as string[])) {
-        if (name.startsWith(TMP_PREFIX)) await removeIfStale(join(stagingDir, name), now());
-      }
+      await staging.removeStale(now());
       // The object store refuses while any writer holds a lease (a snapshot being written).
       const result = await objects.prune(await store.liveChunks());
       return { bytesFreed: result.bytesFreed };
@@ -395,4 +407,15 @@ function assetUnknown(id: string, name: string): ShipsafeError {
     message: `snapshot ${id} holds asset "${name}", which the environment's config does not define`,
     hint: "restore with the config the snapshot was taken with, or add the asset back to state:",
   });
+}
+
+/** About how many bytes capturing `assets` copies; undefined when an asset cannot tell. */
+async function expectedBytes(assets: readonly StateAsset[]): Promise<number | undefined> {
+  let total = 0;
+  for (const asset of assets) {
+    const size = await asset.size?.().catch(() => undefined);
+    if (size === undefined) return undefined;
+    total += size;
+  }
+  return total;
 }

@@ -1,78 +1,160 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { ObjectStore } from "../../../ports/object-store.js";
 import type { Progress } from "../../../ports/progress.js";
-import type { AssetManifest } from "../../../ports/state-asset.js";
+import type { AssetManifest, SnapshotFile } from "../../../ports/state-asset.js";
+import type { Codec } from "../../codec/codec.js";
+import type { CodecTaskResult } from "../../codec/codec-task.js";
+import type { TaskRunner } from "../../codec/task-runner.js";
 import type { ChunkLists, ChunkRef } from "./cas-documents.js";
-import type { ChunkCodec } from "./chunk-codec.js";
-import { chunkingFor, fileChunks } from "./file-chunks.js";
+import { type ChunkBlock, fileBlocks } from "./file-chunks.js";
+import { FrameWriter } from "./frame-writer.js";
+
+/** Blocks hashed ahead of the one being deduplicated: keeps the workers busy. */
+const HASH_AHEAD = 8;
+/** Smaller blocks (small files) are hashed here: a worker round trip would cost more. */
+const HASH_HERE_BELOW = 256 * 1024;
+
+/** What storing captured assets produced: the chunk lists, and the manifests with every digest. */
+export interface Ingested {
+  readonly lists: ChunkLists;
+  readonly assets: AssetManifest[];
+}
 
 /**
  * Chunks every file of `assets` (already captured under `dir/<asset>/`) into the object store and
- * returns the chunk lists. New chunks are compressed and added; known ones only referenced. The
+ * returns the chunk lists. A file's sha256 is computed on the way: filled in where capture left it
+ * empty, checked where capture recorded one. Blocks of chunks are hashed on the task runner while earlier ones are
+ * deduplicated here; new chunks are gathered into frames, compressed on the runner and appended. The
  * writer commits (packs durable and indexed) before this returns, or aborts on any error.
  */
 export async function ingestCaptured(
-  deps: { objects: ObjectStore; codec: ChunkCodec },
+  deps: { objects: ObjectStore; runner: TaskRunner; codec: Codec },
   dir: string,
   assets: readonly AssetManifest[],
   progress: Progress | undefined,
-): Promise<ChunkLists> {
-  const { objects, codec } = deps;
+): Promise<Ingested> {
+  const { objects, runner, codec } = deps;
   const writer = await objects.writer();
+  const frames = new FrameWriter(writer, runner);
   const lists: ChunkLists = {};
+  const stored: AssetManifest[] = [];
   const added = new Set<string>();
   try {
     for (const asset of assets) {
       const files: Record<string, ChunkRef[]> = {};
       lists[asset.name] = files;
-      progress?.report({
-        type: "step-started",
-        step: `store ${asset.name}`,
-        detail: `${asset.size} bytes`,
-      });
+      const step = `store ${asset.name}`;
+      progress?.report({ type: "step-started", step, detail: `${asset.size} bytes` });
       let done = 0;
-      for (const file of asset.files) {
-        const path = join(dir, asset.name, file.path);
-        const refs: ChunkRef[] = [];
-        const whole = createHash("sha256");
-        for await (const chunk of fileChunks(path, await chunkingFor(path))) {
-          whole.update(chunk);
-          const id = codec.hash(chunk);
-          if (!added.has(id) && !(await objects.has(id))) {
-            await writer.add(id, codec.encode(chunk));
-            added.add(id);
+      const digests: SnapshotFile[] = [];
+      // Blocks of every file of the asset in one stream, hashed ahead of the one taken here, so
+      // many small files keep the workers as busy as one large file.
+      const hashed: Promise<{ result: CodecTaskResult; block: AssetBlock }>[] = [];
+      const take = async (): Promise<void> => {
+        const { result, block } = await (hashed.shift() as (typeof hashed)[number]);
+        const { file } = block;
+        if (result.data.length > 0) {
+          file.whole.update(result.data);
+          let start = 0;
+          for (const [i, id] of result.hashes.entries()) {
+            const end = block.cuts[i] as number;
+            if (!added.has(id) && !(await objects.has(id))) {
+              await frames.add(id, result.data.subarray(start, end));
+              added.add(id);
+            }
+            file.refs.push([id, end - start]);
+            start = end;
           }
-          refs.push([id, chunk.length]);
-          done += chunk.length;
-          progress?.report({
-            type: "bytes",
-            step: `store ${asset.name}`,
-            done,
-            total: asset.size,
-          });
+          done += result.data.length;
+          progress?.report({ type: "bytes", step, done, total: asset.size });
         }
-        if (whole.digest("hex") !== file.sha256) {
-          throw new ShipsafeError({
-            code: "SNAPSHOT_SOURCE_CHANGED",
-            kind: "runtime",
-            message: `${asset.name}/${file.path} changed while it was being stored`,
-            hint: "take the snapshot again",
-          });
+        if (block.last) {
+          files[file.entry.path] = file.refs;
+          digests.push(checkedDigest(asset.name, file));
         }
-        files[file.path] = refs;
+      };
+      for await (const block of assetBlocks(dir, asset)) {
+        const task = { data: block.data, cuts: block.cuts, hash: true };
+        const { result } =
+          block.data.length >= HASH_HERE_BELOW
+            ? await runner.submit(task)
+            : { result: Promise.resolve(hashHere(codec, task)) };
+        const next = result.then((r) => ({ result: r, block }));
+        next.catch(() => undefined); // awaited in order by take(); not unhandled meanwhile
+        hashed.push(next);
+        if (hashed.length > HASH_AHEAD) await take();
       }
-      progress?.report({
-        type: "step-finished",
-        step: `store ${asset.name}`,
-        status: "succeeded",
-      });
+      while (hashed.length > 0) await take();
+      stored.push({ ...asset, files: digests });
+      progress?.report({ type: "step-finished", step, status: "succeeded" });
     }
+    await frames.flush();
     await writer.commit();
-    return lists;
+    return { lists, assets: stored };
   } catch (error) {
+    await frames.flush().catch(() => undefined);
     await writer.abort();
     throw error;
   }
+}
+
+/** Hashes a small block's chunks on this thread. */
+function hashHere(
+  codec: Codec,
+  task: { data: Uint8Array; cuts: readonly number[] },
+): CodecTaskResult {
+  let start = 0;
+  const hashes = task.cuts.map((end) => {
+    const id = codec.hashOf(task.data.subarray(start, end));
+    start = end;
+    return id;
+  });
+  return { data: task.data, hashes, compressed: [] };
+}
+
+/** A file being stored: its entry in the captured manifest, its chunks so far, its hash so far. */
+interface FileInProgress {
+  readonly entry: SnapshotFile;
+  readonly refs: ChunkRef[];
+  readonly whole: Hash;
+}
+
+interface AssetBlock {
+  readonly file: FileInProgress;
+  readonly data: Uint8Array;
+  readonly cuts: readonly number[];
+  /** The file's last block (an empty file has one, empty). */
+  readonly last: boolean;
+}
+
+/** The blocks of every file of an asset, in order. */
+async function* assetBlocks(dir: string, asset: AssetManifest): AsyncGenerator<AssetBlock> {
+  for (const entry of asset.files) {
+    const path = join(dir, asset.name, entry.path);
+    const file: FileInProgress = { entry, refs: [], whole: createHash("sha256") };
+    let previous: ChunkBlock | undefined;
+    for await (const block of fileBlocks(path)) {
+      if (previous) yield { file, ...previous, last: false };
+      previous = block;
+    }
+    yield { file, ...(previous ?? { data: new Uint8Array(0), cuts: [] }), last: true };
+  }
+}
+
+/** The file's digest as stored; refuses a copy that differs from what capture recorded. */
+function checkedDigest(asset: string, file: FileInProgress): SnapshotFile {
+  const sha256 = file.whole.digest("hex");
+  const size = file.refs.reduce((sum, ref) => sum + ref[1], 0);
+  const { entry } = file;
+  if ((entry.sha256 !== "" && sha256 !== entry.sha256) || size !== entry.size) {
+    throw new ShipsafeError({
+      code: "SNAPSHOT_SOURCE_CHANGED",
+      kind: "runtime",
+      message: `${asset}/${entry.path} changed while it was being stored`,
+      hint: "take the snapshot again",
+    });
+  }
+  return { ...entry, sha256 };
 }

@@ -6,7 +6,12 @@ import { type Clock, systemClock } from "../../../ports/clock.js";
 import { type Progress, silentProgress } from "../../../ports/progress.js";
 import type { SnapshotManifest, SnapshotStore } from "../../../ports/snapshot-store.js";
 import type { AssetManifest, StateAsset } from "../../../ports/state-asset.js";
-import { assertDigest, copyHashed, syncDir } from "../../state/files/durable-copy.js";
+import {
+  assertDigest,
+  copyHashed,
+  syncDir,
+  withFileDigests,
+} from "../../state/files/durable-copy.js";
 import { resolveInside } from "../../state/files/file-tree.js";
 import { newSnapshotId, SNAPSHOT_ID } from "./snapshot-id.js";
 import { MANIFEST_FILE, manifestHashOf, parseManifest } from "./snapshot-manifest.js";
@@ -245,7 +250,7 @@ async function captureAsset(
   progress.report({ type: "step-started", step, detail: asset.kind });
   try {
     await mkdir(dir, { mode: 0o700 });
-    const manifest = await asset.capture(dir);
+    const manifest = await withFileDigests(dir, await asset.capture(dir));
     if (manifest.name !== asset.name || manifest.kind !== asset.kind) {
       throw new Error(
         `asset ${asset.name} returned a manifest for ${manifest.kind} ${manifest.name}`,

@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
+import type { AssetManifest, SnapshotFile } from "../../../ports/state-asset.js";
 
 export interface FileDigest {
   readonly size: number;
@@ -84,4 +85,20 @@ export async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A captured asset's manifest with the sha256 of every file `capture` left unhashed (see
+ * SnapshotFile), read from the copies under `dir`: what a snapshot store does while storing.
+ */
+export async function withFileDigests(
+  dir: string,
+  manifest: AssetManifest,
+): Promise<AssetManifest> {
+  if (manifest.files.every((file) => file.sha256 !== "")) return manifest;
+  const files: SnapshotFile[] = [];
+  for (const file of manifest.files) {
+    files.push(file.sha256 !== "" ? file : { ...file, ...(await hashFile(join(dir, file.path))) });
+  }
+  return { ...manifest, files };
 }

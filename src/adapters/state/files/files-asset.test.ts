@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { hashFile } from "./durable-copy.js";
+import { hashFile, withFileDigests } from "./durable-copy.js";
 import { createFilesAsset } from "./files-asset.js";
 
 let work: string;
@@ -35,7 +35,7 @@ describe("files state asset", () => {
     });
     const dir = join(work, "snap");
     await mkdir(dir);
-    const manifest = await asset.capture(dir);
+    const manifest = await withFileDigests(dir, await asset.capture(dir));
     expect(manifest.files.map((file) => file.path)).toEqual([
       ".env",
       "config/app.yaml",
@@ -74,7 +74,7 @@ describe("files state asset", () => {
     });
     const dir = join(work, "snap");
     await mkdir(dir);
-    const manifest = await asset.capture(dir);
+    const manifest = await withFileDigests(dir, await asset.capture(dir));
     const before = await hashFile(join(base, "config/app.yaml"));
 
     const report = await asset.restoreInto(dir, manifest, join(work, "sandbox"));
@@ -122,7 +122,7 @@ describe("files state asset", () => {
     const asset = createFilesAsset({ name: "config", paths: [join(base, ".env")], baseDir: base });
     const dir = join(work, "snap");
     await mkdir(dir);
-    const manifest = await asset.capture(dir);
+    const manifest = await withFileDigests(dir, await asset.capture(dir));
     const file = manifest.files[0] as { path: string; size: number; sha256: string };
     const escaping = { ...manifest, files: [{ ...file, path: "../outside" }] };
     await expect(asset.restore(dir, escaping)).rejects.toMatchObject({

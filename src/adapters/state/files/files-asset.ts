@@ -1,4 +1,5 @@
-import { chmod, mkdir, realpath } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, copyFile, mkdir, realpath, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, sep } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { JsonObject } from "../../../domain/model/json.js";
@@ -8,7 +9,7 @@ import type {
   SnapshotFile,
   StateAsset,
 } from "../../../ports/state-asset.js";
-import { metadataFingerprint } from "../fingerprint.js";
+import { liveBytes, metadataFingerprint } from "../fingerprint.js";
 import { copyHashed, replaceFile, syncDir } from "./durable-copy.js";
 import { resolveInside, toRelative, walkTree } from "./file-tree.js";
 
@@ -56,8 +57,10 @@ export function createFilesAsset(options: FilesAssetOptions): StateAsset {
           continue;
         }
         await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-        const digest = await copyHashed(entry.absolute, target);
-        files.push({ path: entry.path, ...digest });
+        // A plain kernel copy into private staging: the snapshot store hashes it while storing
+        // (SnapshotFile.sha256), and its packs, not this copy, are what must survive a crash.
+        await copyFile(entry.absolute, target, constants.COPYFILE_EXCL);
+        files.push({ path: entry.path, size: (await stat(target)).size, sha256: "" });
         modes[entry.path] = octal(entry.mode);
       }
       const size = files.reduce((sum, file) => sum + file.size, 0);
@@ -131,6 +134,7 @@ export function createFilesAsset(options: FilesAssetOptions): StateAsset {
     },
 
     fingerprint: () => metadataFingerprint(options.paths),
+    size: () => liveBytes(options.paths),
     async inspect() {
       const { entries, missing } = await walkTree(name, baseDir, paths, false);
       const files = entries.filter((entry) => entry.type === "file");

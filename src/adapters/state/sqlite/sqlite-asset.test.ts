@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { hashFile } from "../files/durable-copy.js";
+import { hashFile, withFileDigests } from "../files/durable-copy.js";
 import { createSqliteAsset } from "./sqlite-asset.js";
 
 const root = resolve(import.meta.dirname, "../../../..");
@@ -78,7 +78,10 @@ describe("sqlite state asset", () => {
       const before = countEvents(live);
       const dir = join(work, "snap");
       await mkdir(dir);
-      const manifest = await createSqliteAsset({ name: "main", path: live }).capture(dir);
+      const manifest = await withFileDigests(
+        dir,
+        await createSqliteAsset({ name: "main", path: live }).capture(dir),
+      );
       await sleep(50);
       const after = countEvents(live);
       child.kill("SIGKILL");
@@ -110,7 +113,7 @@ describe("sqlite state asset", () => {
     const asset = createSqliteAsset({ name: "main", path: live });
     const dir = join(work, "snap");
     await mkdir(dir);
-    const manifest = await asset.capture(dir);
+    const manifest = await withFileDigests(dir, await asset.capture(dir));
 
     const db = new Database(live);
     db.exec(
@@ -137,7 +140,7 @@ describe("sqlite state asset", () => {
     const asset = createSqliteAsset({ name: "main", path: live });
     const dir = join(work, "snap");
     await mkdir(dir);
-    const manifest = await asset.capture(dir);
+    const manifest = await withFileDigests(dir, await asset.capture(dir));
     const writer = new Database(live);
     writer.exec("BEGIN IMMEDIATE; INSERT INTO events (body) VALUES ('in flight')");
     try {
@@ -156,7 +159,7 @@ describe("sqlite state asset", () => {
     const asset = createSqliteAsset({ name: "main", path: live });
     const dir = join(work, "snap");
     await mkdir(dir);
-    const manifest = await asset.capture(dir);
+    const manifest = await withFileDigests(dir, await asset.capture(dir));
     const liveHash = await hashFile(live);
     const file = manifest.files[0] as { path: string; size: number; sha256: string };
     const altered = { ...manifest, files: [{ ...file, sha256: "0".repeat(64) }] };
@@ -170,7 +173,7 @@ describe("sqlite state asset", () => {
     const asset = createSqliteAsset({ name: "main", path: live });
     const dir = join(work, "snap");
     await mkdir(dir);
-    const manifest = await asset.capture(dir);
+    const manifest = await withFileDigests(dir, await asset.capture(dir));
     const liveHash = await hashFile(live);
 
     const report = await asset.restoreInto(dir, manifest, join(work, "sandbox"));

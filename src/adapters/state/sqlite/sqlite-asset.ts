@@ -4,9 +4,9 @@ import { dirname, isAbsolute, join } from "node:path";
 import Database from "better-sqlite3";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { AssetManifest, IntegrityReport, StateAsset } from "../../../ports/state-asset.js";
-import { hashFile, syncDir } from "../files/durable-copy.js";
+import { syncDir } from "../files/durable-copy.js";
 import { assetNotFound } from "../files/file-tree.js";
-import { metadataFingerprint } from "../fingerprint.js";
+import { liveBytes, metadataFingerprint } from "../fingerprint.js";
 import { copySqliteSnapshot } from "./sqlite-copy.js";
 import { parseSqliteDetails, readSqliteFacts } from "./sqlite-facts.js";
 
@@ -64,7 +64,8 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
       } finally {
         copy.close();
       }
-      const digest = await hashFile(file);
+      // Hashed by the snapshot store while it stores the copy (SnapshotFile.sha256).
+      const digest = { size: (await stat(file)).size, sha256: "" };
       return {
         name,
         kind: "sqlite",
@@ -158,6 +159,8 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
       metadataFingerprint([options.path, `${options.path}-wal`, `${options.path}-journal`], {
         ctime: false,
       }),
+    // The backup copy holds the database's pages, including those still in its WAL.
+    size: () => liveBytes([options.path, `${options.path}-wal`]),
     async inspect() {
       const live = await openLive();
       try {

@@ -1,0 +1,37 @@
+import type { Codec } from "./codec.js";
+
+/*
+ * A stored blob ("frame") is one or more chunks back to back, compressed together: a kind byte
+ * (0 raw, 1 compressed with the store's codec), the decoded length (u32 LE), then the payload. A
+ * frame that does not shrink is kept raw, so incompressible data costs five bytes, not an inflated
+ * frame; the recorded length lets a reader decode a frame without knowing its members.
+ */
+const RAW = 0;
+const COMPRESSED = 1;
+export const BLOB_HEADER_BYTES = 5;
+
+/** Encodes `raw` as a stored frame. */
+export function encodeBlob(codec: Codec, raw: Uint8Array): Uint8Array {
+  const packed = codec.compress(raw);
+  const useRaw = packed.length >= raw.length;
+  const payload = useRaw ? raw : packed;
+  const out = Buffer.allocUnsafe(BLOB_HEADER_BYTES + payload.length);
+  out[0] = useRaw ? RAW : COMPRESSED;
+  out.writeUInt32LE(raw.length, 1);
+  out.set(payload, BLOB_HEADER_BYTES);
+  return out;
+}
+
+/** Decodes a stored frame to its raw bytes; throws (CHUNK_UNREADABLE or Error) when damaged. */
+export function decodeBlob(codec: Codec, blob: Uint8Array): Uint8Array {
+  if (blob.length < BLOB_HEADER_BYTES) throw new Error("stored frame shorter than its header");
+  const view = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  const length = view.readUInt32LE(1);
+  const payload = blob.subarray(BLOB_HEADER_BYTES);
+  if (blob[0] === RAW) {
+    if (payload.length !== length) throw new Error("raw frame length does not match its header");
+    return payload;
+  }
+  if (blob[0] === COMPRESSED) return codec.decompress(payload, length);
+  throw new Error(`unknown frame encoding ${blob[0]}`);
+}

@@ -1,0 +1,73 @@
+import type { FrameMember, PackWriter } from "../../../ports/object-store.js";
+import type { TaskRunner } from "../../codec/task-runner.js";
+
+/** Raw bytes gathered into one frame: 1.04x the size of whole-file zstd at 256 KiB, 1.00x at 1 MiB. */
+export const FRAME_BYTES = 512 * 1024;
+/** Frames compressed or being written at once; bounds the memory held for them. */
+const MAX_PENDING_FRAMES = 8;
+
+/**
+ * Gathers new chunks into frames of about FRAME_BYTES, compresses each frame on the task runner and
+ * appends it to the pack writer, in order. Chunks are copied in, so callers may reuse their buffers.
+ */
+export class FrameWriter {
+  readonly #writer: PackWriter;
+  readonly #runner: TaskRunner;
+  #buffer: Uint8Array = Buffer.allocUnsafeSlow(FRAME_BYTES);
+  #used = 0;
+  #members: FrameMember[] = [];
+  #pending: Promise<void>[] = [];
+  #failure: unknown;
+
+  constructor(writer: PackWriter, runner: TaskRunner) {
+    this.#writer = writer;
+    this.#runner = runner;
+  }
+
+  /** Adds a chunk the store does not have yet. */
+  async add(id: string, chunk: Uint8Array): Promise<void> {
+    if (this.#used > 0 && this.#used + chunk.length > this.#buffer.length) await this.#seal();
+    if (chunk.length > this.#buffer.length) this.#buffer = Buffer.allocUnsafeSlow(chunk.length);
+    this.#buffer.set(chunk, this.#used);
+    this.#members.push({ id, within: this.#used });
+    this.#used += chunk.length;
+  }
+
+  /** Seals the last frame and waits until every frame is in the pack writer. */
+  async flush(): Promise<void> {
+    if (this.#used > 0) await this.#seal();
+    await Promise.all(this.#pending);
+    this.#pending = [];
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  async #seal(): Promise<void> {
+    const members = this.#members;
+    const data = this.#buffer; // whole, so it moves to the worker; only `used` bytes count
+    const used = this.#used;
+    this.#buffer = Buffer.allocUnsafeSlow(FRAME_BYTES);
+    this.#members = [];
+    this.#used = 0;
+    while (this.#pending.length >= MAX_PENDING_FRAMES) await this.#pending.shift();
+    if (this.#failure !== undefined) throw this.#failure;
+    const { result } = await this.#runner.submit({
+      data,
+      cuts: [used],
+      hash: false,
+      compress: [0],
+      framing: "blob",
+    });
+    const previous = this.#pending.at(-1) ?? Promise.resolve();
+    // Appended in the order sealed, after the previous frame: the writer's calls are serial anyway.
+    const written = Promise.all([result, previous]).then(async ([done]) => {
+      if (this.#failure === undefined) {
+        await this.#writer.addFrame(members, done.compressed[0] as Uint8Array);
+      }
+    });
+    this.#pending.push(
+      written.catch((error: unknown) => {
+        this.#failure ??= error;
+      }),
+    );
+  }
+}
