@@ -10,6 +10,12 @@ export interface SnapshotFile {
    * of two). Every stored manifest has it.
    */
   readonly sha256: string;
+  /**
+   * Set by a content-addressed store: the sha256 of the file's chunk list (`<chunk id>
+   * <length>\n` per chunk, in order). With every chunk checked against its id on read, it proves
+   * the file's content without hashing the whole file again.
+   */
+  readonly chunks?: string;
 }
 
 /** What a snapshot holds of one protected asset. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
@@ -86,4 +87,11 @@ async function writeDurably(path: string, text: string): Promise<void> {
       { cause: error },
     );
   }
+}
+
+/** The sha256 a manifest records for a file's chunk list (SnapshotFile.chunks). */
+export function chunkListHash(refs: readonly ChunkRef[]): string {
+  const hash = createHash("sha256");
+  for (const [id, length] of refs) hash.update(`${id} ${length}\n`);
+  return hash.digest("hex");
 }

@@ -139,6 +139,23 @@ describe.each([
       expect(result.problems.join(" ")).toMatch(/manifest hash/);
     });
 
+    it("an edited chunk list (two valid chunks swapped) fails verify, and materialize refuses", async () => {
+      const store = await open();
+      const snapshot = await store.create(meta, assets());
+      const file = join(work, "cas", "snapshots", `${snapshot.id}.chunks`);
+      const lists = JSON.parse(await readFile(file, "utf8"));
+      const refs = lists.orders["orders.sqlite"] as [string, number][];
+      [refs[1], refs[2]] = [refs[2] as [string, number], refs[1] as [string, number]];
+      await writeFile(file, JSON.stringify(lists));
+      const result = await store.verify(snapshot.id);
+      expect(result.ok).toBe(false);
+      expect(result.problems.join(" ")).toMatch(/chunk list that does not match its manifest/);
+      await expect(store.materialize(snapshot.id, join(work, "out"))).rejects.toMatchObject({
+        code: "SNAPSHOT_CORRUPT",
+      });
+      expect(await readdir(join(work, "out", "orders")).catch(() => [])).toEqual([]);
+    });
+
     it("materialize + adopt move a snapshot between stores intact; remove + prune free its blobs", async () => {
       const store = await open();
       const snapshot = await store.create(meta, assets());

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
@@ -10,7 +9,7 @@ import type {
   SnapshotStore,
   SnapshotVerification,
 } from "../../../ports/snapshot-store.js";
-import type { AssetManifest, IntegrityReport, StateAsset } from "../../../ports/state-asset.js";
+import type { AssetManifest, IntegrityReport } from "../../../ports/state-asset.js";
 import type { Codec } from "../../codec/codec.js";
 import { inlineTaskRunner, type TaskRunner } from "../../codec/task-runner.js";
 import { newSnapshotId } from "../dir/snapshot-id.js";
@@ -23,9 +22,10 @@ import {
   removeSnapshotDocuments,
   writeSnapshotDocuments,
 } from "./cas-documents.js";
+import { assetUnknown, corrupt, throwDiskFull } from "./cas-errors.js";
 import { ingestCaptured } from "./ingest-captured.js";
-import { readChunkedFile } from "./read-chunks.js";
-import { Staging } from "./staging.js";
+import { contentCheck, readChunkedFile } from "./read-chunks.js";
+import { expectedBytes, Staging } from "./staging.js";
 
 export interface CasSnapshotStoreOptions {
   readonly objects: ObjectStore;
@@ -119,7 +119,7 @@ export async function openCasSnapshotStore(
           await mkdir(dirname(path), { recursive: true, mode: 0o700 });
           const tmp = `${path}.tmp-${process.pid}`;
           const handle = await open(tmp, "w", 0o600);
-          const whole = createHash("sha256");
+          const whole = contentCheck(file, refs);
           try {
             for await (const stretch of readChunkedFile(objects, runner, refs)) {
               const [bad] = stretch.bad;
@@ -138,9 +138,10 @@ export async function openCasSnapshotStore(
             throw error;
           }
           await handle.close();
-          if (whole.digest("hex") !== file.sha256) {
+          const problem = whole.problem();
+          if (problem) {
             await rm(tmp, { force: true });
-            throw corrupt(id, [`${asset.name}/${file.path} does not match its sha256`]);
+            throw corrupt(id, [`${asset.name}/${file.path} ${problem}`]);
           }
           await rename(tmp, path);
         }
@@ -260,7 +261,7 @@ export async function openCasSnapshotStore(
               problems.push(`no chunk list for ${name}`);
               continue;
             }
-            const whole = createHash("sha256");
+            const whole = contentCheck(file, refs);
             try {
               for await (const stretch of readChunkedFile(objects, runner, refs)) {
                 for (const bad of stretch.bad) {
@@ -268,9 +269,8 @@ export async function openCasSnapshotStore(
                 }
                 whole.update(stretch.bytes);
               }
-              if (whole.digest("hex") !== file.sha256) {
-                problems.push(`${name} does not match its sha256`);
-              }
+              const problem = whole.problem();
+              if (problem) problems.push(`${name} ${problem}`);
             } catch (error) {
               problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
             }
@@ -373,49 +373,4 @@ export interface CasExtras {
   liveChunks(): Promise<Set<string>>;
   /** The snapshots whose files use a chunk (to name them when the chunk is damaged). */
   chunkUsers(chunkId: string): Promise<string[]>;
-}
-
-function corrupt(id: string, problems: readonly string[]): ShipsafeError {
-  return new ShipsafeError({
-    code: "SNAPSHOT_CORRUPT",
-    kind: "runtime",
-    message: `snapshot ${id} does not verify: ${problems.join("; ")}`,
-    hint: "nothing was restored; pick another snapshot (shipsafe snapshot list) or an exported archive",
-  });
-}
-
-/** A full disk while an asset is copied into staging surfaces as DISK_FULL naming the place. */
-function throwDiskFull(error: unknown, dir: string): never {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code !== "ENOSPC" && code !== "EDQUOT" && code !== "SQLITE_FULL") throw error;
-  throw new ShipsafeError(
-    {
-      code: "DISK_FULL",
-      kind: "runtime",
-      message: `no space left on the device while copying a state asset into ${dir}`,
-      hint: "free space on the state dir's file system (or remove old snapshots) and take the snapshot again; nothing partial was kept",
-      location: dir,
-    },
-    { cause: error },
-  );
-}
-
-function assetUnknown(id: string, name: string): ShipsafeError {
-  return new ShipsafeError({
-    code: "SNAPSHOT_ASSET_UNKNOWN",
-    kind: "config",
-    message: `snapshot ${id} holds asset "${name}", which the environment's config does not define`,
-    hint: "restore with the config the snapshot was taken with, or add the asset back to state:",
-  });
-}
-
-/** About how many bytes capturing `assets` copies; undefined when an asset cannot tell. */
-async function expectedBytes(assets: readonly StateAsset[]): Promise<number | undefined> {
-  let total = 0;
-  for (const asset of assets) {
-    const size = await asset.size?.().catch(() => undefined);
-    if (size === undefined) return undefined;
-    total += size;
-  }
-  return total;
 }

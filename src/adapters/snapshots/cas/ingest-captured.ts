@@ -7,7 +7,7 @@ import type { AssetManifest, SnapshotFile } from "../../../ports/state-asset.js"
 import type { Codec } from "../../codec/codec.js";
 import type { CodecTaskResult } from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
-import type { ChunkLists, ChunkRef } from "./cas-documents.js";
+import { type ChunkLists, type ChunkRef, chunkListHash } from "./cas-documents.js";
 import { type ChunkBlock, fileBlocks } from "./file-chunks.js";
 import { FrameWriter } from "./frame-writer.js";
 
@@ -146,9 +146,14 @@ async function* assetBlocks(dir: string, asset: AssetManifest): AsyncGenerator<A
 /** The file's digest as stored; refuses a copy that differs from what capture recorded. */
 function checkedDigest(asset: string, file: FileInProgress): SnapshotFile {
   const sha256 = file.whole.digest("hex");
+  const chunks = chunkListHash(file.refs);
   const size = file.refs.reduce((sum, ref) => sum + ref[1], 0);
   const { entry } = file;
-  if ((entry.sha256 !== "" && sha256 !== entry.sha256) || size !== entry.size) {
+  if (
+    (entry.sha256 !== "" && sha256 !== entry.sha256) ||
+    (entry.chunks !== undefined && chunks !== entry.chunks) ||
+    size !== entry.size
+  ) {
     throw new ShipsafeError({
       code: "SNAPSHOT_SOURCE_CHANGED",
       kind: "runtime",
@@ -156,5 +161,5 @@ function checkedDigest(asset: string, file: FileInProgress): SnapshotFile {
       hint: "take the snapshot again",
     });
   }
-  return { ...entry, sha256 };
+  return { ...entry, sha256, chunks };
 }

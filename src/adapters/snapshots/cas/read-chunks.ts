@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import type { ObjectStore, StoredBlob } from "../../../ports/object-store.js";
+import type { SnapshotFile } from "../../../ports/state-asset.js";
 import type { DecodeTask, DecodeTaskResult } from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
-import type { ChunkRef } from "./cas-documents.js";
+import { type ChunkRef, chunkListHash } from "./cas-documents.js";
 
 /** Stored bytes gathered into one decode task. */
 const BATCH_BYTES = 2 * 1024 * 1024;
@@ -89,4 +91,26 @@ class DecodeBatch {
     }
     return { kind: "decode", data, frameEnds, pieces: this.#pieces };
   }
+}
+
+/**
+ * How a file read back from its chunks is proven whole: by its chunk list's hash when the manifest
+ * records one (every chunk is checked against its id as it is decoded), else by hashing it whole.
+ */
+export function contentCheck(
+  file: SnapshotFile,
+  refs: readonly ChunkRef[],
+): { update(bytes: Uint8Array): void; problem(): string | undefined } {
+  if (file.chunks !== undefined) {
+    const listOk = chunkListHash(refs) === file.chunks;
+    return {
+      update: () => undefined,
+      problem: () => (listOk ? undefined : "has a chunk list that does not match its manifest"),
+    };
+  }
+  const whole = createHash("sha256");
+  return {
+    update: (bytes) => whole.update(bytes),
+    problem: () => (whole.digest("hex") === file.sha256 ? undefined : "does not match its sha256"),
+  };
 }

@@ -1,5 +1,6 @@
 import { lstat, mkdir, readdir, rm, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { StateAsset } from "../../../ports/state-asset.js";
 import { PID_FILE, pidFileText, removeIfStale, TMP_PREFIX } from "../dir/stale-tmp.js";
 
 /** Room kept free on the RAM file system beyond twice the expected copy. */
@@ -66,4 +67,15 @@ export class Staging {
       return undefined;
     }
   }
+}
+
+/** About how many bytes capturing `assets` copies; undefined when an asset cannot tell. */
+export async function expectedBytes(assets: readonly StateAsset[]): Promise<number | undefined> {
+  let total = 0;
+  for (const asset of assets) {
+    const size = await asset.size?.().catch(() => undefined);
+    if (size === undefined) return undefined;
+    total += size;
+  }
+  return total;
 }
