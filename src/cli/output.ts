@@ -53,7 +53,29 @@ export class Output {
   /** Progress and notes for humans: stderr, silenced by --quiet and --json. */
   note(line: string): void {
     if (this.mode.quiet || this.mode.json) return;
+    this.clearLive();
     this.io.stderr.write(`${this.redactor.redactText(line)}\n`);
+  }
+
+  #live = false;
+
+  /** Whether a live line (progress bar) can be drawn: stderr is a terminal and not silenced. */
+  get canDrawLive(): boolean {
+    return !this.mode.quiet && !this.mode.json && this.io.stderr.isTTY === true;
+  }
+
+  /** Redraws the one live line in place (a terminal only; nothing otherwise). */
+  live(line: string): void {
+    if (!this.canDrawLive) return;
+    this.io.stderr.write(`\r\x1b[K${this.redactor.redactText(line)}`);
+    this.#live = true;
+  }
+
+  /** Erases the live line, if one is drawn. */
+  clearLive(): void {
+    if (!this.#live) return;
+    this.io.stderr.write("\r\x1b[K");
+    this.#live = false;
   }
 
   outcome(outcome: CommandOutcome): void {
