@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 
-const RACY_WINDOW_MS = 2_000;
+/** File times of a whole second or millisecond: the file system's clock may be that coarse. */
+const COARSE_RACY_WINDOW_MS = 2_000;
+/**
+ * File times with sub-millisecond digits come from the kernel's tick-based clock (ext4, xfs, tmpfs:
+ * a few milliseconds): two writes a tick apart already get different times.
+ */
+const FINE_RACY_WINDOW_MS = 100;
 
 /**
  * A fingerprint of files from their metadata only: path, type, size, mode, inode and change/modify
@@ -18,8 +24,9 @@ export async function metadataFingerprint(
   // File times come from a coarse clock: a file modified within the last moments may be modified
   // again without its time changing ("racy" in git's words). Such a file gets no fingerprint, so
   // the asset is captured again rather than trusted.
-  const racyAfterNs = BigInt(Date.now() - RACY_WINDOW_MS) * 1_000_000n;
-  let racy = false;
+  const nowMs = BigInt(Date.now());
+  let newestNs = 0n;
+  let coarse = false;
   const visit = async (path: string): Promise<void> => {
     const st = await lstat(path, { bigint: true }).catch(() => undefined);
     if (!st) {
@@ -29,12 +36,17 @@ export async function metadataFingerprint(
     hash.update(
       `${path}|${st.isDirectory() ? "d" : st.isFile() ? "f" : "o"}|${st.size}|${st.mode}|${st.ino}|${st.mtimeNs}|${options.ctime ? st.ctimeNs : ""}\n`,
     );
-    if (st.mtimeNs >= racyAfterNs || (options.ctime && st.ctimeNs >= racyAfterNs)) racy = true;
+    for (const ns of options.ctime ? [st.mtimeNs, st.ctimeNs] : [st.mtimeNs]) {
+      if (ns > newestNs) newestNs = ns;
+      if (ns % 1_000_000n === 0n) coarse = true;
+    }
     if (st.isDirectory()) {
       for (const name of (await readdir(path)).sort()) await visit(join(path, name));
     }
   };
   for (const path of paths) await visit(path);
+  const window = BigInt(coarse ? COARSE_RACY_WINDOW_MS : FINE_RACY_WINDOW_MS);
+  const racy = newestNs >= (nowMs - window) * 1_000_000n;
   return racy ? undefined : hash.digest("hex");
 }
 
