@@ -62,7 +62,7 @@ describe("stored frames and runDecodeTask", () => {
     expect(Buffer.from(decodeBlob(codec, rawBlob))).toEqual(Buffer.from(random));
   });
 
-  it("cuts pieces out of decoded frames in the order asked, and names the ones that fail", () => {
+  it("cuts pieces out of decoded frames into their places, and names the ones that fail", () => {
     const frameA = runCodecTask(codec, {
       data,
       cuts,
@@ -82,23 +82,29 @@ describe("stored frames and runDecodeTask", () => {
     const frames = Buffer.concat([frameA, frameB, damaged]);
     const ends = [frameA.length, frameA.length + frameB.length, frames.length];
     const id = (bytes: Uint8Array) => codec.hashOf(bytes);
+    // [frame, offset in frame, length, offset in out] and the expected id, per piece.
+    const pieces: [number, number, number, number, string][] = [
+      [0, 8192, 4096, 0, id(page(3))],
+      [1, 0, 4096, 4096, id(random)],
+      [0, 0, 4096, 8192, id(page(1))],
+      [0, 4096, 4096, 12288, id(page(1))], // wrong id: page 2 lives there
+      [0, 12288, 4096, 16384, id(page(1))], // beyond the frame
+      [2, 0, 4096, 20480, id(page(1))], // undecodable frame
+    ];
+    const out = new Uint8Array(new SharedArrayBuffer(6 * 4096)).fill(7);
     const r = runDecodeTask(codec, {
       kind: "decode",
       data: frames,
       frameEnds: ends,
-      pieces: [
-        [0, 8192, 4096, id(page(3))],
-        [1, 0, 4096, id(random)],
-        [0, 0, 4096, id(page(1))],
-        [0, 4096, 4096, id(page(1))], // wrong id: page 2 lives there
-        [0, 12288, 4096, id(page(1))], // beyond the frame
-        [2, 0, 4096, id(page(1))], // undecodable frame
-      ],
+      pieces: Uint32Array.from(pieces.flatMap((p) => p.slice(0, 4) as number[])),
+      ids: pieces.map((p) => p[4]).join(""),
+      out,
     });
-    expect(Buffer.from(r.out.subarray(0, 4096))).toEqual(Buffer.from(page(3)));
-    expect(Buffer.from(r.out.subarray(4096, 8192))).toEqual(Buffer.from(random));
-    expect(Buffer.from(r.out.subarray(8192, 12288))).toEqual(Buffer.from(page(1)));
-    expect(r.out.length).toBe(6 * 4096);
+    expect(Buffer.from(out.subarray(0, 4096))).toEqual(Buffer.from(page(3)));
+    expect(Buffer.from(out.subarray(4096, 8192))).toEqual(Buffer.from(random));
+    expect(Buffer.from(out.subarray(8192, 12288))).toEqual(Buffer.from(page(1)));
+    // A bad piece's place is zeroed, not left with whatever the buffer held.
+    expect(out.subarray(12288).every((b) => b === 0)).toBe(true);
     expect(r.bad.map(([piece]) => piece)).toEqual([3, 4, 5]);
     expect(r.bad[0]?.[1]).toMatch(/hash/);
     expect(r.bad[1]?.[1]).toMatch(/too short/);

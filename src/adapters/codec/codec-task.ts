@@ -57,8 +57,9 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
 }
 
 /**
- * Stored frames to decode and the pieces wanted from them, in output order: each piece is checked
- * against its id (the hash of its bytes) and copied into one output buffer.
+ * Stored frames to decode and the pieces wanted from them: each piece is checked against its id
+ * (the hash of its bytes) and written straight to its place in `out`, a buffer shared with the
+ * caller (a SharedArrayBuffer when the task runs on a worker), so nothing is copied back.
  */
 export interface DecodeTask {
   readonly kind: "decode";
@@ -66,51 +67,58 @@ export interface DecodeTask {
   readonly data: Uint8Array;
   /** End offset of each frame within `data`, ascending. */
   readonly frameEnds: readonly number[];
-  /** frame index, offset in the decoded frame, length, expected id. */
-  readonly pieces: readonly (readonly [
-    frame: number,
-    within: number,
-    length: number,
-    id: string,
-  ])[];
+  /** Four u32 per piece: frame index, offset in the decoded frame, length, offset in `out`. */
+  readonly pieces: Uint32Array;
+  /** The pieces' expected ids, 64 hex characters each, back to back. */
+  readonly ids: string;
+  readonly out: Uint8Array;
 }
 
 export interface DecodeTaskResult {
   /** The task's `data`, handed back. */
   readonly data: Uint8Array;
-  /** The pieces' bytes back to back (a bad piece's bytes are zero). */
-  readonly out: Uint8Array;
-  /** Pieces that could not be read or do not match their id: index and why. */
+  /** Pieces that could not be read or do not match their id: index and why (their bytes are zero). */
   readonly bad: readonly (readonly [piece: number, problem: string])[];
 }
 
 /** Runs a decode task on this thread (the worker's body; also usable without a pool). */
 export function runDecodeTask(codec: Codec, task: DecodeTask): DecodeTaskResult {
-  const { data, frameEnds, pieces } = task;
-  const out = new Uint8Array(new ArrayBuffer(pieces.reduce((sum, p) => sum + p[2], 0)));
+  const { data, frameEnds, pieces, ids, out } = task;
   const bad: [number, string][] = [];
-  let decoded: { frame: number; bytes: Uint8Array | Error } | undefined;
-  let at = 0;
-  pieces.forEach(([frame, within, length, id], index) => {
-    if (decoded?.frame !== frame) {
+  // Pieces of a file alternate between frames (a page changed since the base snapshot lives in a
+  // newer frame): each frame is decoded once per task, not once per switch.
+  const decoded = new Map<number, Uint8Array | Error>();
+  const decode = (frame: number): Uint8Array | Error => {
+    let bytes = decoded.get(frame);
+    if (bytes === undefined) {
       const start = frame === 0 ? 0 : (frameEnds[frame - 1] as number);
-      let bytes: Uint8Array | Error;
       try {
         bytes = decodeBlob(codec, data.subarray(start, frameEnds[frame] as number));
       } catch (error) {
         bytes = error instanceof Error ? error : new Error(String(error));
       }
-      decoded = { frame, bytes };
+      decoded.set(frame, bytes);
     }
-    const { bytes } = decoded;
-    if (bytes instanceof Error) bad.push([index, bytes.message]);
-    else if (within + length > bytes.length) bad.push([index, "its frame is too short"]);
+    return bytes;
+  };
+  for (let index = 0; index < pieces.length / 4; index++) {
+    const frame = pieces[index * 4] as number;
+    const within = pieces[index * 4 + 1] as number;
+    const length = pieces[index * 4 + 2] as number;
+    const at = pieces[index * 4 + 3] as number;
+    const bytes = decode(frame);
+    let problem: string | undefined;
+    if (bytes instanceof Error) problem = bytes.message;
+    else if (within + length > bytes.length) problem = "its frame is too short";
     else {
       const piece = bytes.subarray(within, within + length);
-      if (codec.hashOf(piece) === id) out.set(piece, at);
-      else bad.push([index, "its bytes do not match its hash"]);
+      if (codec.hashOf(piece) === ids.slice(index * 64, index * 64 + 64)) out.set(piece, at);
+      else problem = "its bytes do not match its hash";
     }
-    at += length;
-  });
-  return { data, out, bad };
+    if (problem !== undefined) {
+      bad.push([index, problem]);
+      out.fill(0, at, at + length);
+    }
+  }
+  return { data, bad };
 }

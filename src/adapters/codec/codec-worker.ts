@@ -14,10 +14,7 @@ port.on("message", ({ id, task }: { id: number; task: CodecTask | DecodeTask }) 
     if (task.kind === "decode") {
       const decoded = runDecodeTask(codec, task);
       reply = { id, decoded };
-      port.postMessage(reply, [
-        decoded.data.buffer as ArrayBuffer,
-        decoded.out.buffer as ArrayBuffer,
-      ]);
+      port.postMessage(reply, [decoded.data.buffer as ArrayBuffer]);
       return;
     }
     const result = runCodecTask(codec, task);

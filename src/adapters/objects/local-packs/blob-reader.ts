@@ -7,11 +7,11 @@ import type { IndexState } from "./index-state.js";
 import { packPath } from "./pack-builder.js";
 import type { StoreContext } from "./store-context.js";
 
-const WINDOW_BYTES = 32 * 1024 * 1024;
+const WINDOW_BYTES = 8 * 1024 * 1024;
 const WINDOW_BLOBS = 16 * 1024;
 /** Blobs closer than this in one pack are read with one read (the gap is read and dropped). */
 const GAP_BYTES = 64 * 1024;
-const RUN_BYTES = 8 * 1024 * 1024;
+const RUN_BYTES = 4 * 1024 * 1024;
 
 interface Location {
   readonly id: string;
@@ -39,13 +39,15 @@ export async function* readBlobs(
     let bytes = 0;
     const state = ctx.current();
     const key = Buffer.alloc(ID_BYTES);
-    let lastFrame = -1;
+    // Members of one frame share its bytes (read once per window): counted once.
+    const frames = new Set<number>();
     while (end < ids.length && end - start < WINDOW_BLOBS && bytes < WINDOW_BYTES) {
       const index = state.table.find(parseBlobId(ids[end] as string, key));
-      // Members of one frame share its bytes: counted once while they come in a row.
       const frame = index >= 0 ? state.table.pack(index) * 2 ** 32 + state.table.offset(index) : -1;
-      if (index >= 0 && frame !== lastFrame) bytes += state.table.length(index);
-      lastFrame = frame;
+      if (index >= 0 && !frames.has(frame)) {
+        frames.add(frame);
+        bytes += state.table.length(index);
+      }
       end++;
     }
     const window = ids.slice(start, end);

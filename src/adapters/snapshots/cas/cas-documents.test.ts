@@ -17,11 +17,18 @@ describe("snapshot documents on a full disk", () => {
     if (!disk.mounted) ctx.skip();
     await writeFile(join(disk.dir, "filler"), Buffer.alloc(900 * 1024));
     const manifest = { id: "snap-20261124T000000Z-abcdef" } as SnapshotManifest;
-    const chunks = "x".repeat(400 * 1024);
-    await expect(writeSnapshotDocuments(disk.dir, manifest, chunks)).rejects.toMatchObject({
+    // ~400 KiB of chunk list: more than the disk has left.
+    const refs = Array.from(
+      { length: 5000 },
+      (_, i) => [i.toString(16).padStart(64, "0"), 4096] as const,
+    );
+    await expect(
+      writeSnapshotDocuments(disk.dir, manifest, { db: { "db.sqlite": refs } }),
+    ).rejects.toMatchObject({
       code: "DISK_FULL",
       message: expect.stringContaining(disk.dir),
     });
-    expect((await readdir(disk.dir)).sort()).toEqual(["filler"]);
+    expect((await readdir(disk.dir)).sort()).toEqual(["filler", "lists"]);
+    expect(await readdir(join(disk.dir, "lists"))).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -142,11 +143,18 @@ describe.each([
     it("an edited chunk list (two valid chunks swapped) fails verify, and materialize refuses", async () => {
       const store = await open();
       const snapshot = await store.create(meta, assets());
-      const file = join(work, "cas", "snapshots", `${snapshot.id}.chunks`);
-      const lists = JSON.parse(await readFile(file, "utf8"));
-      const refs = lists.orders["orders.sqlite"] as [string, number][];
+      // Rewritten consistently: a new list under its own hash, and the index pointing at it.
+      const snapshots = join(work, "cas", "snapshots");
+      const index = JSON.parse(await readFile(join(snapshots, `${snapshot.id}.chunks`), "utf8"));
+      const files = JSON.parse(
+        await readFile(join(snapshots, "lists", `${index.assets.orders}.json`), "utf8"),
+      );
+      const refs = files["orders.sqlite"] as [string, number][];
       [refs[1], refs[2]] = [refs[2] as [string, number], refs[1] as [string, number]];
-      await writeFile(file, JSON.stringify(lists));
+      const text = JSON.stringify(files);
+      index.assets.orders = createHash("sha256").update(text).digest("hex");
+      await writeFile(join(snapshots, "lists", `${index.assets.orders}.json`), text);
+      await writeFile(join(snapshots, `${snapshot.id}.chunks`), JSON.stringify(index));
       const result = await store.verify(snapshot.id);
       expect(result.ok).toBe(false);
       expect(result.problems.join(" ")).toMatch(/chunk list that does not match its manifest/);

@@ -1,5 +1,5 @@
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { Clock } from "../../../ports/clock.js";
 import type { ObjectStore } from "../../../ports/object-store.js";
@@ -16,15 +16,20 @@ import { newSnapshotId } from "../dir/snapshot-id.js";
 import { manifestHashOf } from "../dir/snapshot-manifest.js";
 import {
   type ChunkLists,
+  type ChunkRef,
   manifestIds,
+  readAssetList,
   readChunks,
+  readListHashes,
   readManifest,
   removeSnapshotDocuments,
+  removeUnusedLists,
   writeSnapshotDocuments,
 } from "./cas-documents.js";
 import { assetUnknown, corrupt, throwDiskFull } from "./cas-errors.js";
 import { ingestCaptured } from "./ingest-captured.js";
-import { contentCheck, readChunkedFile } from "./read-chunks.js";
+import { materializeFiles } from "./materialize.js";
+import { contentCheck, readChunkedFiles } from "./read-chunks.js";
 import { expectedBytes, Staging } from "./staging.js";
 
 export interface CasSnapshotStoreOptions {
@@ -78,12 +83,11 @@ export async function openCasSnapshotStore(
     base: Omit<SnapshotManifest, "manifestHash">,
     lists: ChunkLists,
   ): Promise<SnapshotManifest> => {
-    const text = JSON.stringify(lists);
     const manifest: SnapshotManifest = {
       ...base,
       manifestHash: manifestHashOf(base),
     };
-    await writeSnapshotDocuments(snapshotsDir, manifest, text);
+    await writeSnapshotDocuments(snapshotsDir, manifest, lists);
     return manifest;
   };
 
@@ -111,47 +115,29 @@ export async function openCasSnapshotStore(
     withRunner(async (runner) => {
       const { manifest, lists, problems } = await load(id);
       if (problems.length > 0) throw corrupt(id, problems);
-      for (const asset of manifest.assets) {
-        for (const file of asset.files) {
-          const refs = lists[asset.name]?.[file.path];
-          if (!refs) throw corrupt(id, [`no chunk list for ${asset.name}/${file.path}`]);
-          const path = join(dir, asset.name, file.path);
-          await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-          const tmp = `${path}.tmp-${process.pid}`;
-          const handle = await open(tmp, "w", 0o600);
-          const whole = contentCheck(file, refs);
-          try {
-            for await (const stretch of readChunkedFile(objects, runner, refs)) {
-              const [bad] = stretch.bad;
-              if (bad) {
-                throw corrupt(id, [
-                  `chunk ${bad.chunk} of ${asset.name}/${file.path}: ${bad.problem}`,
-                ]);
-              }
-              whole.update(stretch.bytes);
-              await handle.write(stretch.bytes);
-            }
-            await handle.sync();
-          } catch (error) {
-            await handle.close();
-            await rm(tmp, { force: true });
-            throw error;
-          }
-          await handle.close();
-          const problem = whole.problem();
-          if (problem) {
-            await rm(tmp, { force: true });
-            throw corrupt(id, [`${asset.name}/${file.path} ${problem}`]);
-          }
-          await rename(tmp, path);
-        }
-      }
+      await materializeFiles({ objects, runner }, manifest, lists, dir);
       return manifest;
     });
 
   const staging = new Staging(stagingDir, options.ramStagingDir);
   const withStaging = <T>(expectedBytes: number | undefined, body: (dir: string) => Promise<T>) =>
     staging.run(expectedBytes, body);
+
+  /** Every file's chunk list in the store, each read once, with the snapshots that use it. */
+  const allLists = async (): Promise<{ refs: readonly ChunkRef[]; snapshots: string[] }[]> => {
+    const byHash = new Map<string, string[]>();
+    for (const id of await manifestIds(snapshotsDir)) {
+      // a snapshot without a readable chunk list references nothing
+      const hashes = await readListHashes(snapshotsDir, id).catch(() => ({}));
+      for (const hash of Object.values(hashes)) byHash.set(hash, [...(byHash.get(hash) ?? []), id]);
+    }
+    const out: { refs: readonly ChunkRef[]; snapshots: string[] }[] = [];
+    for (const [hash, snapshots] of byHash) {
+      const files = await readAssetList(snapshotsDir, hash).catch(() => ({}));
+      for (const refs of Object.values(files)) out.push({ refs, snapshots });
+    }
+    return out;
+  };
 
   const unknownSnapshot = async (id: string): Promise<ShipsafeError> => {
     const recent = (await manifestIds(snapshotsDir)).sort().reverse().slice(0, 5);
@@ -172,9 +158,12 @@ export async function openCasSnapshotStore(
     for (const snapshot of await store.list({ env })) {
       const am = snapshot.assets.find((a) => a.name === asset.name && a.kind === asset.kind);
       if (am?.details.fingerprint !== fingerprint) continue;
-      const files = (await readChunks(snapshotsDir, snapshot.id).catch(() => undefined))?.lists[
+      const hash = (await readListHashes(snapshotsDir, snapshot.id).catch(() => undefined))?.[
         asset.name
       ];
+      const files = hash
+        ? await readAssetList(snapshotsDir, hash).catch(() => undefined)
+        : undefined;
       if (files) return { manifest: am, files };
     }
     return undefined;
@@ -254,26 +243,32 @@ export async function openCasSnapshotStore(
       withRunner(async (runner): Promise<SnapshotVerification> => {
         const { manifest, lists, problems } = await load(id);
         for (const asset of manifest.assets) {
-          for (const file of asset.files) {
-            const name = `${asset.name}/${file.path}`;
+          const files = asset.files.flatMap((file) => {
             const refs = lists[asset.name]?.[file.path];
-            if (!refs) {
-              problems.push(`no chunk list for ${name}`);
-              continue;
-            }
-            const whole = contentCheck(file, refs);
-            try {
-              for await (const stretch of readChunkedFile(objects, runner, refs)) {
-                for (const bad of stretch.bad) {
-                  problems.push(`chunk ${bad.chunk} (${name}): ${bad.problem}`);
-                }
-                whole.update(stretch.bytes);
+            if (!refs) problems.push(`no chunk list for ${asset.name}/${file.path}`);
+            return refs
+              ? [{ name: `${asset.name}/${file.path}`, refs, check: contentCheck(file, refs) }]
+              : [];
+          });
+          try {
+            const stream = readChunkedFiles(
+              objects,
+              runner,
+              files.map((f) => f.refs),
+            );
+            for await (const segment of stream) {
+              const file = files[segment.file] as (typeof files)[number];
+              for (const bad of segment.bad) {
+                problems.push(`chunk ${bad.chunk} (${file.name}): ${bad.problem}`);
               }
-              const problem = whole.problem();
-              if (problem) problems.push(`${name} ${problem}`);
-            } catch (error) {
-              problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+              file.check.update(segment.bytes);
+              const problem = segment.last ? file.check.problem() : undefined;
+              if (problem) problems.push(`${file.name} ${problem}`);
             }
+          } catch (error) {
+            problems.push(
+              `${asset.name}: ${error instanceof Error ? error.message : String(error)}`,
+            );
           }
         }
         return { id, ok: problems.length === 0, problems };
@@ -331,37 +326,22 @@ export async function openCasSnapshotStore(
       // A killed create leaves its plain copy of every asset in staging (removed once its
       // creator is gone and it is an hour old).
       await staging.removeStale(now());
+      await removeUnusedLists(snapshotsDir, now());
       // The object store refuses while any writer holds a lease (a snapshot being written).
       const result = await objects.prune(await store.liveChunks());
       return { bytesFreed: result.bytesFreed };
     },
     async liveChunks() {
       const live = new Set<string>();
-      for (const id of await manifestIds(snapshotsDir)) {
-        try {
-          const { lists } = await readChunks(snapshotsDir, id);
-          for (const files of Object.values(lists)) {
-            for (const refs of Object.values(files))
-              for (const [chunkId] of refs) live.add(chunkId);
-          }
-        } catch {
-          // a snapshot without a chunk list references nothing
-        }
-      }
+      for (const refs of await allLists()) for (const [chunkId] of refs.refs) live.add(chunkId);
       return live;
     },
     async chunkUsers(chunkId) {
-      const users: string[] = [];
-      for (const id of await manifestIds(snapshotsDir)) {
-        const { lists } = await readChunks(snapshotsDir, id).catch(() => ({
-          lists: {} as ChunkLists,
-        }));
-        const uses = Object.values(lists).some((files) =>
-          Object.values(files).some((refs) => refs.some(([c]) => c === chunkId)),
-        );
-        if (uses) users.push(id);
+      const users = new Set<string>();
+      for (const { refs, snapshots } of await allLists()) {
+        if (refs.some(([c]) => c === chunkId)) for (const id of snapshots) users.add(id);
       }
-      return users;
+      return [...users].sort();
     },
   };
   return store;

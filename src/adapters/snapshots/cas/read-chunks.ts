@@ -5,10 +5,11 @@ import type { DecodeTask, DecodeTaskResult } from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
 import { type ChunkRef, chunkListHash } from "./cas-documents.js";
 
-/** Stored bytes gathered into one decode task. */
-const BATCH_BYTES = 2 * 1024 * 1024;
-/** Decode tasks in flight ahead of the one being consumed. */
-const DECODE_AHEAD = 6;
+/** Stored bytes of the frames one decode task gets. */
+const TASK_BYTES = 2 * 1024 * 1024;
+/** A window of a file decoded together: each frame it needs is decoded once in it. */
+const WINDOW_STORED_BYTES = 8 * 1024 * 1024;
+const WINDOW_RAW_BYTES = 16 * 1024 * 1024;
 
 /** A stretch of a file, in order, and the chunks in it that failed their check. */
 export interface FileStretch {
@@ -16,80 +17,214 @@ export interface FileStretch {
   readonly bad: readonly { readonly chunk: string; readonly problem: string }[];
 }
 
-/**
- * Streams a file's content from its chunk list: frames are read in large sequential reads,
- * decoded and checked against the chunk ids on the task runner (several batches in flight), and
- * yielded in order. A chunk that fails its check is reported in `bad` (its bytes are zero); a
- * missing or damaged stored frame throws (BLOB_MISSING / BLOB_CORRUPT).
- */
-export async function* readChunkedFile(
-  objects: ObjectStore,
-  runner: TaskRunner,
-  refs: readonly ChunkRef[],
-): AsyncGenerator<FileStretch> {
-  const inFlight: Promise<{ result: DecodeTaskResult; ids: readonly string[] }>[] = [];
-  let batch = new DecodeBatch();
-
-  const submit = async (): Promise<void> => {
-    const task = batch.task();
-    const ids = batch.ids;
-    batch = new DecodeBatch();
-    const { result } = await runner.submit(task);
-    const next = result.then((r) => ({ result: r, ids }));
-    next.catch(() => undefined); // awaited in order below; not unhandled meanwhile
-    inFlight.push(next);
-  };
-  const take = async (): Promise<FileStretch> => {
-    const { result, ids } = await (inFlight.shift() as (typeof inFlight)[number]);
-    return {
-      bytes: result.out,
-      bad: result.bad.map(([piece, problem]) => ({ chunk: ids[piece] as string, problem })),
-    };
-  };
-
-  let index = 0;
-  for await (const blob of objects.getMany(refs.map((r) => r[0]))) {
-    const length = (refs[index++] as ChunkRef)[1];
-    batch.add(blob, length);
-    if (batch.bytes >= BATCH_BYTES) {
-      await submit();
-      if (inFlight.length > DECODE_AHEAD) yield await take();
-    }
-  }
-  if (batch.ids.length > 0) await submit();
-  while (inFlight.length > 0) yield await take();
+/** A stretch of one of several files read together; `last` ends that file. */
+export interface FileSegment extends FileStretch {
+  readonly file: number;
+  readonly last: boolean;
 }
 
-/** Frames (each stored once) and the pieces wanted from them, for one decode task. */
-class DecodeBatch {
-  readonly ids: string[] = [];
-  readonly #frames: Uint8Array[] = [];
-  readonly #index = new Map<Uint8Array, number>();
-  readonly #pieces: [number, number, number, string][] = [];
-  bytes = 0;
+/** A decoded window: its bytes, and its bad chunks with their offsets in it. */
+interface WindowBytes {
+  readonly bytes: Uint8Array;
+  readonly bad: readonly {
+    readonly chunk: string;
+    readonly problem: string;
+    readonly at: number;
+  }[];
+}
 
-  add(blob: StoredBlob, length: number): void {
-    let frame = this.#index.get(blob.data);
-    if (frame === undefined) {
-      frame = this.#frames.length;
-      this.#frames.push(blob.data);
-      this.#index.set(blob.data, frame);
-      this.bytes += blob.data.length;
+/**
+ * Streams the content of several files from their chunk lists, in order, as one stream of windows:
+ * the frames a window needs are read in large sequential reads and split among decode tasks, each
+ * frame decoded once for all the window's chunks in it (a file's pages alternate between frames
+ * once some have changed since the base snapshot), every chunk checked against its id on the task
+ * runner, and the window assembled in order, then cut at file boundaries. Thousands of small files
+ * thus share windows and tasks. The next window is read while one decodes; a segment's bytes are
+ * valid until the next one is asked for. A chunk that fails its check is reported in `bad` (its
+ * bytes are zero); a missing or damaged stored frame throws (BLOB_MISSING / BLOB_CORRUPT).
+ */
+export async function* readChunkedFiles(
+  objects: ObjectStore,
+  runner: TaskRunner,
+  files: readonly (readonly ChunkRef[])[],
+): AsyncGenerator<FileSegment> {
+  const starts: number[] = [];
+  let total = 0;
+  for (const refs of files) {
+    starts.push(total);
+    for (const ref of refs) total += ref[1];
+  }
+  const ends = starts.map((_, f) => (f + 1 < starts.length ? (starts[f + 1] as number) : total));
+  let nextFile = 0;
+  let windowStart = 0;
+  /** The segments of the files overlapping [windowStart, windowStart + bytes). */
+  function* segments(window: WindowBytes): Generator<FileSegment> {
+    const windowEnd = windowStart + window.bytes.length;
+    while (nextFile < files.length) {
+      const start = starts[nextFile] as number;
+      const end = ends[nextFile] as number;
+      if (start > windowEnd || (start === windowEnd && end > start)) break;
+      const from = Math.max(start, windowStart);
+      const to = Math.min(end, windowEnd);
+      const bad = window.bad
+        .filter((b) => b.at + windowStart >= from && b.at + windowStart < to)
+        .map(({ chunk, problem }) => ({ chunk, problem }));
+      const last = end <= windowEnd;
+      yield {
+        file: nextFile,
+        bytes: window.bytes.subarray(from - windowStart, to - windowStart),
+        bad,
+        last,
+      };
+      if (!last) break;
+      nextFile++;
     }
-    this.#pieces.push([frame, blob.within, length, blob.id]);
-    this.ids.push(blob.id);
+    windowStart = windowEnd;
   }
 
-  task(): DecodeTask {
-    const data = new Uint8Array(new ArrayBuffer(this.bytes));
+  // Three output buffers in turn: one being decoded into, one the caller holds, one spare.
+  const outputs = new OutputRing(3);
+  let pending: Promise<WindowBytes> | undefined;
+  let window = new DecodeWindow();
+  const refs = files.flat();
+  let index = 0;
+  for await (const blob of objects.getMany(refs.map((r) => r[0]))) {
+    window.add(blob, (refs[index++] as ChunkRef)[1]);
+    if (window.full) {
+      const { done } = await window.decode(runner, outputs.next(window.rawBytes));
+      window = new DecodeWindow();
+      if (pending) yield* segments(await pending);
+      pending = done;
+    }
+  }
+  const last =
+    window.size > 0 ? (await window.decode(runner, outputs.next(window.rawBytes))).done : undefined;
+  if (pending) yield* segments(await pending);
+  if (last) yield* segments(await last);
+  // Empty files after the last byte.
+  yield* segments({ bytes: new Uint8Array(0), bad: [] });
+}
+
+/** Output buffers shared with the workers, reused in turn (allocating one per window is slow). */
+class OutputRing {
+  readonly #buffers: (SharedArrayBuffer | undefined)[];
+  #turn = 0;
+
+  constructor(size: number) {
+    this.#buffers = new Array(size).fill(undefined);
+  }
+
+  next(bytes: number): Uint8Array {
+    const slot = this.#turn++ % this.#buffers.length;
+    let buffer = this.#buffers[slot];
+    if (buffer === undefined || buffer.byteLength < bytes) {
+      buffer = new SharedArrayBuffer(Math.max(bytes, WINDOW_RAW_BYTES));
+      this.#buffers[slot] = buffer;
+    }
+    return new Uint8Array(buffer, 0, bytes);
+  }
+}
+
+/** Consecutive chunks of a file, grouped by the stored frame each comes from. */
+class DecodeWindow {
+  /** Per frame: the window's pieces in it, as [piece index, offset in frame, length, offset]. */
+  readonly #frames = new Map<Uint8Array, number[]>();
+  readonly #ids: string[] = [];
+  #stored = 0;
+  #raw = 0;
+
+  get size(): number {
+    return this.#ids.length;
+  }
+
+  get rawBytes(): number {
+    return this.#raw;
+  }
+
+  get full(): boolean {
+    return this.#stored >= WINDOW_STORED_BYTES || this.#raw >= WINDOW_RAW_BYTES;
+  }
+
+  add(blob: StoredBlob, length: number): void {
+    let pieces = this.#frames.get(blob.data);
+    if (pieces === undefined) {
+      pieces = [];
+      this.#frames.set(blob.data, pieces);
+      this.#stored += blob.data.length;
+    }
+    pieces.push(this.#ids.length, blob.within, length, this.#raw);
+    this.#ids.push(blob.id);
+    this.#raw += length;
+  }
+
+  /**
+   * Submits the window's decode tasks, each writing its pieces into `out` (waiting for room in
+   * the runner); `done` resolves once all have, with the window's bytes and bad chunks.
+   */
+  async decode(runner: TaskRunner, out: Uint8Array): Promise<{ done: Promise<WindowBytes> }> {
+    const results: Promise<{ result: DecodeTaskResult; pieceIds: string[]; ats: number[] }>[] = [];
+    let frames: Uint8Array[] = [];
+    let bytes = 0;
+    const submit = async (): Promise<void> => {
+      const { task, pieceIds, ats } = this.#taskOf(frames, out);
+      frames = [];
+      bytes = 0;
+      const { result } = await runner.submit(task);
+      const next = result.then((r) => ({ result: r, pieceIds, ats }));
+      next.catch(() => undefined); // awaited below; not unhandled meanwhile
+      results.push(next);
+    };
+    for (const frame of this.#frames.keys()) {
+      frames.push(frame);
+      bytes += frame.length;
+      if (bytes >= TASK_BYTES) await submit();
+    }
+    if (frames.length > 0) await submit();
+    const done = (async () => {
+      const bad: { chunk: string; problem: string; at: number }[] = [];
+      for (const { result, pieceIds, ats } of await Promise.all(results)) {
+        for (const [piece, problem] of result.bad) {
+          bad.push({ chunk: pieceIds[piece] as string, problem, at: ats[piece] as number });
+        }
+      }
+      bad.sort((a, b) => a.at - b.at);
+      return { bytes: out, bad };
+    })();
+    done.catch(() => undefined); // awaited by the reader; not unhandled meanwhile
+    return { done };
+  }
+
+  /** A decode task for some of the window's frames: their bytes and all their pieces. */
+  #taskOf(
+    frames: readonly Uint8Array[],
+    out: Uint8Array,
+  ): { task: DecodeTask; pieceIds: string[]; ats: number[] } {
+    const data = new Uint8Array(new ArrayBuffer(frames.reduce((sum, f) => sum + f.length, 0)));
     const frameEnds: number[] = [];
+    const quads: number[] = [];
+    const pieceIds: string[] = [];
+    const ats: number[] = [];
     let at = 0;
-    for (const frame of this.#frames) {
+    frames.forEach((frame, f) => {
       data.set(frame, at);
       at += frame.length;
       frameEnds.push(at);
-    }
-    return { kind: "decode", data, frameEnds, pieces: this.#pieces };
+      const pieces = this.#frames.get(frame) ?? [];
+      for (let i = 0; i < pieces.length; i += 4) {
+        pieceIds.push(this.#ids[pieces[i] as number] as string);
+        ats.push(pieces[i + 3] as number);
+        quads.push(f, pieces[i + 1] as number, pieces[i + 2] as number, pieces[i + 3] as number);
+      }
+    });
+    const task: DecodeTask = {
+      kind: "decode",
+      data,
+      frameEnds,
+      pieces: Uint32Array.from(quads),
+      ids: pieceIds.join(""),
+      out,
+    };
+    return { task, pieceIds, ats };
   }
 }
 

@@ -1,0 +1,94 @@
+import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { ObjectStore } from "../../../ports/object-store.js";
+import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
+import type { TaskRunner } from "../../codec/task-runner.js";
+import type { ChunkLists } from "./cas-documents.js";
+import { corrupt } from "./cas-errors.js";
+import { contentCheck, readChunkedFiles } from "./read-chunks.js";
+
+/** fsyncs in flight at once: the file system commits concurrent ones together. */
+const SYNC_CONCURRENCY = 32;
+
+/**
+ * Writes every file of a snapshot in plain form under `dir/<asset>/<path>`, checking every chunk
+ * and every file's chunk list. Files are written to temp names first, then fsynced together, and
+ * only then renamed into place (and their directories fsynced): a crash leaves temp files or
+ * complete files, never a partial file under its real name.
+ */
+export async function materializeFiles(
+  deps: { objects: ObjectStore; runner: TaskRunner },
+  manifest: SnapshotManifest,
+  lists: ChunkLists,
+  dir: string,
+): Promise<void> {
+  const written: { tmp: string; path: string }[] = [];
+  let handle: FileHandle | undefined;
+  try {
+    for (const asset of manifest.assets) {
+      const files = asset.files.map((file) => {
+        const name = `${asset.name}/${file.path}`;
+        const refs = lists[asset.name]?.[file.path];
+        if (!refs) throw corrupt(manifest.id, [`no chunk list for ${name}`]);
+        const path = join(dir, asset.name, file.path);
+        return {
+          name,
+          refs,
+          path,
+          tmp: `${path}.tmp-${process.pid}`,
+          check: contentCheck(file, refs),
+        };
+      });
+      const stream = readChunkedFiles(
+        deps.objects,
+        deps.runner,
+        files.map((f) => f.refs),
+      );
+      let current = -1;
+      for await (const segment of stream) {
+        const file = files[segment.file] as (typeof files)[number];
+        const [bad] = segment.bad;
+        if (bad) throw corrupt(manifest.id, [`chunk ${bad.chunk} of ${file.name}: ${bad.problem}`]);
+        if (segment.file !== current) {
+          current = segment.file;
+          await mkdir(dirname(file.path), { recursive: true, mode: 0o700 });
+          written.push({ tmp: file.tmp, path: file.path });
+          handle = await open(file.tmp, "w", 0o600);
+        }
+        file.check.update(segment.bytes);
+        await handle?.write(segment.bytes);
+        if (segment.last) {
+          await handle?.close();
+          handle = undefined;
+          const problem = file.check.problem();
+          if (problem) throw corrupt(manifest.id, [`${file.name} ${problem}`]);
+        }
+      }
+    }
+    await inBatches(
+      written.map((w) => w.tmp),
+      syncFile,
+    );
+    for (const { tmp, path } of written) await rename(tmp, path);
+    await inBatches([...new Set(written.map((w) => dirname(w.path)))], syncFile);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    for (const { tmp } of written) await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function inBatches(items: readonly string[], work: (item: string) => Promise<void>) {
+  for (let i = 0; i < items.length; i += SYNC_CONCURRENCY) {
+    await Promise.all(items.slice(i, i + SYNC_CONCURRENCY).map(work));
+  }
+}
