@@ -4,7 +4,9 @@ import { registerBackupCommands } from "./commands/backup.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDeployCommand } from "./commands/deploy.js";
+import { registerGateCommand } from "./commands/gate.js";
 import { registerHealthCommand } from "./commands/health.js";
+import { registerHostCommands } from "./commands/host.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerLockCommands } from "./commands/lock.js";
 import { registerReleaseCommands } from "./commands/release.js";
@@ -44,6 +46,8 @@ export function buildProgram(action: Action, configure: (command: Command) => vo
   registerInitCommand(program, action);
   registerConfigCommands(program, action);
   registerReleaseCommands(program, action);
+  registerGateCommand(program, action);
+  registerHostCommands(program, action);
   registerDeployCommand(program, action);
   registerRollbackCommand(program, action);
   registerHealthCommand(program, action);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatProgressLine } from "./progress-line.js";
+import { formatBytes } from "../domain/bytes.js";
+import { formatProgressLine } from "./progress-line.js";
 
 const MiB = 1024 * 1024;
 

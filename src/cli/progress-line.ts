@@ -1,3 +1,5 @@
+import { formatBytes } from "../domain/bytes.js";
+
 /** What a live progress line shows: a step's bytes so far, of how many, and since when. */
 export interface ByteProgress {
   readonly step: string;
@@ -26,20 +28,6 @@ export function formatProgressLine(p: ByteProgress): string {
     parts.push(`ETA ${formatEta((p.total - p.done) / rate)}`);
   }
   return parts.join("  ");
-}
-
-/** Binary units with three significant digits: 512 B, 1.50 KiB, 362 MiB, 1.02 GiB. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  if (unit === 0) return `${Math.round(value)} B`;
-  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${units[unit]}`;
 }
 
 function formatEta(seconds: number): string {

@@ -6,10 +6,12 @@ import { loadConfigFile } from "../adapters/config-file/load-config-file.js";
 import { verifyLedger } from "../app/audit/verify-ledger.js";
 import { type DeployResult, deploy } from "../app/deploy/deploy.js";
 import type { EnvironmentPorts } from "../app/environment.js";
+import type { GateSetup } from "../app/gate/run-gate.js";
 import { waitHealthy } from "../app/health/wait-healthy.js";
 import { prepareRelease } from "../app/release/prepare-release.js";
 import { saveReleaseRecord } from "../app/release/release-records.js";
 import { runMutation } from "../app/run-mutation.js";
+import { openGateSetup } from "../composition/checks.js";
 import { openEnvironment } from "../composition/environment.js";
 import { openServices } from "../composition/services.js";
 import type { JsonObject } from "../domain/model/json.js";
@@ -85,6 +87,7 @@ export async function runDemo(options: {
       progress: options.progress,
     });
     const env = ports;
+    const releaseGate = openGateSetup(services, loaded, "demo", "release");
     const holder = {
       pid: process.pid,
       host: hostname(),
@@ -109,7 +112,7 @@ export async function runDemo(options: {
           });
         }
         mark("stored releases 1.0.0 and 2.0.0");
-        await prepareOrThrow(env, "1.0.0");
+        await prepareOrThrow(env, "1.0.0", releaseGate);
         const first = await deployVersion(env, "1.0.0", 2_000);
         if (first.status === "failed")
           throw new Error(`1.0.0 failed its observation: ${first.verdict.reasons.join("; ")}`);
@@ -118,7 +121,7 @@ export async function runDemo(options: {
         load = await startDemoLoad(ws);
         mark("steady load started (GET /work, POST /orders)");
         await new Promise((r) => setTimeout(r, 1_500));
-        await prepareOrThrow(env, "2.0.0");
+        await prepareOrThrow(env, "2.0.0", releaseGate);
         mark("2.0.0 prepared: release gate passed, snapshot of 1.0.0's state taken");
 
         const deployStart = Date.now() - t0;
@@ -200,8 +203,12 @@ export async function runDemo(options: {
 
 const identity = { redactText: (t: string) => t, redactJson: <T>(v: T): T => v };
 
-async function prepareOrThrow(env: EnvironmentPorts, version: string): Promise<void> {
-  const prepared = await prepareRelease(env, { version, maxBackupAgeMs: 24 * 3600_000 });
+async function prepareOrThrow(
+  env: EnvironmentPorts,
+  version: string,
+  gate: GateSetup,
+): Promise<void> {
+  const prepared = await prepareRelease(env, { version, gate });
   if (!prepared.gate.passed) {
     const failed = prepared.gate.checks.filter((c) => c.status === "fail" || c.status === "error");
     throw new Error(

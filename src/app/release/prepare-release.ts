@@ -3,7 +3,7 @@ import type { JsonObject } from "../../domain/model/json.js";
 import type { SnapshotManifest } from "../../ports/snapshot-store.js";
 import type { EnvironmentPorts } from "../environment.js";
 import { existingAssets, takeSnapshot } from "../snapshots/take-snapshot.js";
-import { runReleaseGate } from "./release-gate.js";
+import { type ReleaseGateOptions, runReleaseGate } from "./release-gate.js";
 import { saveReleaseRecord } from "./release-records.js";
 import { requireRelease } from "./require-release.js";
 
@@ -20,7 +20,7 @@ export interface PreparedRelease {
  */
 export async function prepareRelease(
   ports: EnvironmentPorts,
-  options: { version: string; maxBackupAgeMs: number },
+  options: ReleaseGateOptions,
 ): Promise<PreparedRelease> {
   const info = await requireRelease(ports.target, options.version);
   const gate = await runReleaseGate(ports, options);

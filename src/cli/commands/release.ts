@@ -84,13 +84,28 @@ export function registerReleaseCommands(program: Command, action: Action): void 
     .command("prepare")
     .description("run the release gate, snapshot the state, and write the release manifest")
     .argument("<version>", "a version added with release add")
-    .option("--max-backup-age <duration>", "the newest snapshot must be younger than this", "24h")
+    .option(
+      "--max-backup-age <duration>",
+      "the newest snapshot must be younger than this (default: the gate's backup-age maxAge, 24h built in)",
+    )
     .action(
-      action(async (ctx, version: string, options: { maxBackupAge: string }) => {
-        const maxBackupAgeMs = durationFlag(options.maxBackupAge, "--max-backup-age");
-        return withEnvironment(ctx, { mutating: true }, async (ports) => {
+      action(async (ctx, version: string, options: { maxBackupAge?: string }) => {
+        const maxBackupAgeMs =
+          options.maxBackupAge === undefined
+            ? undefined
+            : durationFlag(options.maxBackupAge, "--max-backup-age");
+        return withEnvironment(ctx, { mutating: true }, async (ports, services) => {
           const { prepareRelease } = await import("../../app/release/prepare-release.js");
-          const prepared = await prepareRelease(ports, { version, maxBackupAgeMs });
+          const { openGateSetup } = await import("../../composition/checks.js");
+          const gate = openGateSetup(services, await ctx.config(), ports.env, "release", {
+            redact: (value) => ctx.out.redact.redactJson(value),
+          });
+          const prepared = await prepareRelease(ports, {
+            version,
+            gate,
+            maxBackupAgeMs,
+            signal: ctx.abort.signal,
+          });
           const checks = prepared.gate.checks.map(
             (c) => `  ${c.status.padEnd(5)} ${c.name}: ${c.diagnostics.join("; ")}`,
           );

@@ -59,7 +59,7 @@ environments:
     target: { kind: local, root: r, start: [x] }
     gates:
       release:
-        checks: [{ name: token, type: x }]
+        checks: [{ name: token, type: migrations }]
 `,
       "f.yaml",
       { processEnv: {}, envFile: {} },

@@ -20,7 +20,7 @@ function load(facts: ProjectFacts) {
 describe("renderInitConfig", () => {
   it("writes a valid, commented config for a bare directory", () => {
     const text = renderInitConfig(bare);
-    expect(text).toContain("# Release gates");
+    expect(text).toContain("# Gates: named lists of checks");
     const env = load(bare).config.environments.production;
     expect(env?.target).toMatchObject({ kind: "local", start: ["node", "server.js"] });
     expect(env?.state).toEqual([]);
@@ -48,11 +48,22 @@ describe("renderInitConfig", () => {
       { name: "files", kind: "files", paths: ["uploads"] },
     ]);
     expect(env?.migrations).toEqual({ kind: "sql-dir", dir: "db/migrations" });
-    expect(env?.gates?.release?.checks.map((check) => check.name)).toEqual([
-      "health",
+    expect(env?.gates?.release?.checks.map((check) => check.name ?? check.type)).toEqual([
+      "artifact",
+      "current-health",
+      "backup-age",
       "build",
       "tests",
       "migrations",
+    ]);
+    expect(env?.gates?.release?.checks.find((check) => check.name === "tests")).toMatchObject({
+      type: "command",
+      command: ["npm", "test"],
+    });
+    expect(env?.gates?.host?.checks.map((check) => check.type)).toEqual([
+      "tools",
+      "disk-space",
+      "endpoints",
     ]);
   });
 

@@ -47,12 +47,16 @@ export function renderInitConfig(facts: ProjectFacts): string {
       : []),
   ];
   const checks = [
-    "          - { name: health, type: health }",
-    ...(facts.scripts.build !== undefined ? ["          - { name: build, type: build }"] : []),
-    ...(facts.scripts.test !== undefined ? ["          - { name: tests, type: tests }"] : []),
-    ...(facts.migrationsDir !== undefined
-      ? ["          - { name: migrations, type: migrations-at-head }"]
+    "          - { type: artifact }                     # the release still matches its checksum",
+    "          - { type: health, name: current-health } # the running release answers live/ready",
+    "          - { type: backup-age, maxAge: 24h }      # a snapshot younger than a day exists",
+    ...(facts.scripts.build !== undefined
+      ? ["          - { type: command, name: build, command: [npm, run, build], timeout: 10m }"]
       : []),
+    ...(facts.scripts.test !== undefined
+      ? ["          - { type: command, name: tests, command: [npm, test], timeout: 15m }"]
+      : []),
+    ...(facts.migrationsDir !== undefined ? ["          - { type: migrations }"] : []),
   ];
 
   return `# shipsafe.yaml — how shipsafe releases, rolls back and restores ${serviceName(facts).replace(/\s+/g, " ")}.
@@ -102,12 +106,19 @@ ${
     # Metrics compared against the pre-deploy baseline while observing a release (optional):
     # metrics: { source: scrape, url: http://127.0.0.1:3000/metrics }
 
-    # Release gates: checks that must pass before "shipsafe deploy". Check types are filled in by
-    # later shipsafe versions; unknown types are reported when the gate runs.
+    # Gates: named lists of checks, run with "shipsafe gate <name>" (each run is recorded as
+    # evidence in the audit ledger). "release prepare" runs the release gate. Check types and
+    # their options: docs/gates.md. Gates not listed here (rollback, restore) use built-in checks.
     gates:
       release:
         checks:
 ${checks.join("\n")}
+      # "shipsafe host verify" (add --skip-endpoints before the service is started).
+      host:
+        checks:
+          - { type: tools, tools: [{ name: node, minVersion: "20.15" }] }
+          - { type: disk-space }       # room for a snapshot of the state
+          - { type: endpoints }        # the health URLs above answer 2xx
 
     # Rollback policy: roll back automatically on a failed observation, and how many approvals a
     # manual rollback of this environment needs.

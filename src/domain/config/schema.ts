@@ -1,21 +1,11 @@
 import { z } from "zod";
-import { DURATION_PATTERN } from "../duration.js";
+import { gate } from "./gate-schema.js";
+import { argv, duration, envVars, httpUrl, name, nonEmpty } from "./schema-primitives.js";
 
 /**
  * The shipsafe.yaml schema. Every object is strict (unknown keys are errors, so typos surface);
  * the JSON Schema in `configJsonSchema()` is generated from these same definitions.
  */
-const duration = z
-  .string()
-  .regex(DURATION_PATTERN, { error: "expected a duration such as 300ms, 5s, 2m or 1h" });
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
-  error: "expected a name of letters, digits, '.', '_' or '-' (starting with a letter or digit)",
-});
-const nonEmpty = z.string().min(1, { error: "expected a non-empty string" });
-/** A command as an argv array: shipsafe never builds shell strings. */
-const argv = z.array(nonEmpty).min(1, { error: "expected a command as a non-empty argv array" });
-const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
-
 const localTarget = z.strictObject({
   kind: z.literal("local"),
   /** Directory holding `releases/<version>/` and the `current` symlink. */
@@ -27,15 +17,7 @@ const localTarget = z.strictObject({
   /** Between SIGTERM and SIGKILL when stopping the service. */
   stopGrace: duration.default("10s"),
   /** Extra environment for the service and its stop/restart commands. */
-  env: z
-    .record(
-      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-        error:
-          "expected an environment variable name (letters, digits and _, not starting with a digit)",
-      }),
-      z.string(),
-    )
-    .optional(),
+  env: envVars.optional(),
 });
 
 const commandTarget = z.strictObject({
@@ -79,10 +61,6 @@ const metrics = z.discriminatedUnion("source", [
   z.strictObject({ source: z.literal("scrape"), url: httpUrl }),
   z.strictObject({ source: z.literal("prometheus"), url: httpUrl }),
 ]);
-
-/** Check parameters are defined per check type by later versions; for now a check is named and typed. */
-const gateCheck = z.strictObject({ name: nonEmpty, type: nonEmpty });
-const gate = z.strictObject({ checks: z.array(gateCheck).min(1) });
 
 const policy = z.strictObject({
   autoRollback: z.boolean().default(false),
@@ -136,4 +114,5 @@ export type StateAssetConfig = EnvironmentConfig["state"][number];
 export type MigrationsConfig = NonNullable<EnvironmentConfig["migrations"]>;
 export type MetricsConfig = NonNullable<EnvironmentConfig["metrics"]>;
 export type GateConfig = NonNullable<EnvironmentConfig["gates"]>[string];
+export type GateCheckConfig = GateConfig["checks"][number];
 export type PolicyConfig = NonNullable<EnvironmentConfig["policy"]>;

@@ -1,0 +1,3 @@
+/** The gates shipsafe has built in (used when the environment's config does not define them). */
+export const BUILT_IN_GATES = ["release", "rollback", "restore", "host"] as const;
+export type BuiltInGate = (typeof BUILT_IN_GATES)[number];
