@@ -10,20 +10,16 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe("metadataFingerprint", () => {
-  it("withholds a fingerprint from a just-written file, then gives one that changes with a write", async () => {
+  it("waits out a fine clock's racy moment after a write, then gives a fingerprint that changes with a write", async () => {
     const file = join(dir, "a.txt");
     await writeFile(file, "one");
-    expect(await metadataFingerprint([file])).toBeUndefined();
-    // This file system's times have sub-millisecond digits: a short racy window suffices.
-    await pause(150);
+    // Just written: this file system's times have sub-millisecond digits, so the 100 ms racy
+    // window is waited out rather than the fingerprint withheld.
     const first = await metadataFingerprint([file]);
     expect(first).toMatch(/^[0-9a-f]{64}$/);
     expect(await metadataFingerprint([file])).toBe(first);
     await writeFile(file, "two");
-    await pause(150);
     const second = await metadataFingerprint([file]);
     expect(second).toMatch(/^[0-9a-f]{64}$/);
     expect(second).not.toBe(first);
@@ -32,10 +28,11 @@ describe("metadataFingerprint", () => {
   it("keeps the 2 s window for times of whole milliseconds (a coarse file system clock)", async () => {
     const file = join(dir, "coarse.txt");
     await writeFile(file, "x");
-    const whole = new Date(Date.now() - 500); // 500 ms ago, to the millisecond
+    // Whole seconds (exact in utimes' float seconds): 0-1 s ago.
+    const whole = new Date(Math.floor(Date.now() / 1000) * 1000);
     await utimes(file, whole, whole);
     expect(await metadataFingerprint([file], { ctime: false })).toBeUndefined();
-    const older = new Date(Date.now() - 2_500);
+    const older = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_000);
     await utimes(file, older, older);
     expect(await metadataFingerprint([file], { ctime: false })).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -10,21 +10,39 @@ const COARSE_RACY_WINDOW_MS = 2_000;
  */
 const FINE_RACY_WINDOW_MS = 100;
 
+/** Waiting out a fine clock's racy window costs at most this, once or twice per snapshot. */
+const MAX_WAITS = 2;
+
 /**
  * A fingerprint of files from their metadata only: path, type, size, mode, inode and change/modify
  * times in nanoseconds. Any write to a file changes its mtime, so equal fingerprints mean the
  * content did not change (the rule restic uses to skip unchanged files). The ctime also catches
  * tools that restore an old mtime; it is left out where a reader touches it (SQLite's WAL).
+ *
+ * File times come from a coarse clock: a file modified within the last moments may be modified
+ * again without its time changing ("racy" in git's words), so such a file gets no fingerprint and
+ * the asset is captured again rather than trusted. On a fine clock (a window of 100 ms) the racy
+ * moment is waited out instead, so a snapshot taken right after a write still records a
+ * fingerprint the next snapshot can reuse; a write meanwhile starts the wait again (twice at most).
  */
 export async function metadataFingerprint(
   paths: readonly string[],
   options: { ctime: boolean } = { ctime: true },
 ): Promise<string | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const read = await readFingerprint(paths, options.ctime);
+    if (read.racyForMs <= 0) return read.fingerprint;
+    if (read.coarse || attempt >= MAX_WAITS) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, read.racyForMs + 1));
+  }
+}
+
+/** One pass over the files: the fingerprint, and how long it stays racy (<= 0: not racy). */
+async function readFingerprint(
+  paths: readonly string[],
+  ctime: boolean,
+): Promise<{ fingerprint: string; racyForMs: number; coarse: boolean }> {
   const hash = createHash("sha256");
-  // File times come from a coarse clock: a file modified within the last moments may be modified
-  // again without its time changing ("racy" in git's words). Such a file gets no fingerprint, so
-  // the asset is captured again rather than trusted.
-  const nowMs = BigInt(Date.now());
   let newestNs = 0n;
   let coarse = false;
   const visit = async (path: string): Promise<void> => {
@@ -34,9 +52,9 @@ export async function metadataFingerprint(
       return;
     }
     hash.update(
-      `${path}|${st.isDirectory() ? "d" : st.isFile() ? "f" : "o"}|${st.size}|${st.mode}|${st.ino}|${st.mtimeNs}|${options.ctime ? st.ctimeNs : ""}\n`,
+      `${path}|${st.isDirectory() ? "d" : st.isFile() ? "f" : "o"}|${st.size}|${st.mode}|${st.ino}|${st.mtimeNs}|${ctime ? st.ctimeNs : ""}\n`,
     );
-    for (const ns of options.ctime ? [st.mtimeNs, st.ctimeNs] : [st.mtimeNs]) {
+    for (const ns of ctime ? [st.mtimeNs, st.ctimeNs] : [st.mtimeNs]) {
       if (ns > newestNs) newestNs = ns;
       if (ns % 1_000_000n === 0n) coarse = true;
     }
@@ -45,9 +63,9 @@ export async function metadataFingerprint(
     }
   };
   for (const path of paths) await visit(path);
-  const window = BigInt(coarse ? COARSE_RACY_WINDOW_MS : FINE_RACY_WINDOW_MS);
-  const racy = newestNs >= (nowMs - window) * 1_000_000n;
-  return racy ? undefined : hash.digest("hex");
+  const window = coarse ? COARSE_RACY_WINDOW_MS : FINE_RACY_WINDOW_MS;
+  const racyForMs = Number(newestNs / 1_000_000n) + window - Date.now();
+  return { fingerprint: hash.digest("hex"), racyForMs, coarse };
 }
 
 /** Bytes of the regular files at `paths` (directories walked), from metadata only; 0 if missing. */
