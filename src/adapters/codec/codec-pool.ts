@@ -100,7 +100,12 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     else if ("decoded" in reply) pending.resolve(reply.decoded);
     else {
       const compressed = unpackBlobs(reply.packed, reply.lengths);
-      pending.resolve({ data: reply.data, hashes: reply.hashes, compressed });
+      const { data, hashes, streamDigest } = reply;
+      pending.resolve(
+        streamDigest === undefined
+          ? { data, hashes, compressed }
+          : { data, hashes, compressed, streamDigest },
+      );
     }
   }
 
@@ -120,7 +125,11 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     task: CodecTask | DecodeTask,
     bytes: number,
   ): Promise<CodecTaskResult | DecodeTaskResult> {
-    const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const affinity = task.kind === "decode" ? undefined : task.affinity;
+    const slot =
+      affinity === undefined
+        ? slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
+        : (slots[affinity % slots.length] as Slot);
     const id = nextId++;
     const data = ownedCopy(task.data);
     const result = new Promise<CodecTaskResult | DecodeTaskResult>((resolve, reject) => {

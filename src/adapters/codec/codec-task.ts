@@ -1,3 +1,4 @@
+import { createHash, type Hash } from "node:crypto";
 import { decodeBlob, encodeBlob } from "./blob-format.js";
 import type { Codec } from "./codec.js";
 
@@ -21,6 +22,14 @@ export interface CodecTask {
    * like "frame", encoded as a stored frame (blob-format.ts: header, raw when it does not shrink).
    */
   readonly framing?: "each" | "frame" | "blob";
+  /**
+   * Also feed the chunks' bytes to a running whole-file sha256 kept by the runner under `id`
+   * (created on `first`, its hex digest returned on `last`; ids from `newStreamId`). Tasks of one stream must run in
+   * order on one runner: see `affinity`.
+   */
+  readonly stream?: { readonly id: number; readonly first: boolean; readonly last: boolean };
+  /** Run on the worker `affinity % workers` (tasks of one stream in order on one thread). */
+  readonly affinity?: number;
 }
 
 export interface CodecTaskResult {
@@ -30,6 +39,18 @@ export interface CodecTaskResult {
   readonly hashes: readonly string[];
   /** One blob per chosen chunk ("each"), or a single frame ("frame"), or none. */
   readonly compressed: readonly Uint8Array[];
+  /** The stream's whole-file digest, on its last task. */
+  readonly streamDigest?: string;
+}
+
+/** Running whole-file hashes of streams, per thread. */
+const streams = new Map<number, Hash>();
+let lastStreamId = 0;
+
+/** A stream id unique in this process (the threads a pool starts share the process). */
+export function newStreamId(): number {
+  lastStreamId += 1;
+  return lastStreamId;
 }
 
 /** Chunk `index` of a task as a view into its data. */
@@ -44,6 +65,18 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
   if ((cuts.at(-1) ?? 0) > data.length) {
     throw new RangeError(`cuts end at ${cuts.at(-1) ?? 0}, data has ${data.length} bytes`);
   }
+  let streamDigest: string | undefined;
+  if (task.stream) {
+    const { id, first, last } = task.stream;
+    if (first) streams.set(id, createHash("sha256"));
+    const hash = streams.get(id);
+    if (!hash) throw new Error(`hash stream ${id} was not started on this thread`);
+    hash.update(data.subarray(0, cuts.at(-1) ?? 0));
+    if (last) {
+      streamDigest = hash.digest("hex");
+      streams.delete(id);
+    }
+  }
   const hashes = task.hash ? cuts.map((_, i) => codec.hashOf(chunkOf(data, cuts, i))) : [];
   const chosen = (task.compress ?? []).map((i) => chunkOf(data, cuts, i));
   let compressed: Uint8Array[] = [];
@@ -53,7 +86,9 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
   } else {
     compressed = chosen.map((c) => codec.compress(c));
   }
-  return { data, hashes, compressed };
+  return streamDigest === undefined
+    ? { data, hashes, compressed }
+    : { data, hashes, compressed, streamDigest };
 }
 
 /**

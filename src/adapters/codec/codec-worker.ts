@@ -20,6 +20,7 @@ port.on("message", ({ id, task }: { id: number; task: CodecTask | DecodeTask }) 
     const result = runCodecTask(codec, task);
     const packed = packBlobs(result.compressed);
     reply = { id, data: result.data, hashes: [...result.hashes], ...packed };
+    if (result.streamDigest !== undefined) reply = { ...reply, streamDigest: result.streamDigest };
     const transfer = [packed.packed.buffer as ArrayBuffer];
     if (result.data.buffer !== packed.packed.buffer)
       transfer.push(result.data.buffer as ArrayBuffer);

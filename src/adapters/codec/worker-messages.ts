@@ -12,6 +12,7 @@ export type WorkerReply =
       readonly hashes: string[];
       readonly packed: Uint8Array;
       readonly lengths: number[];
+      readonly streamDigest?: string;
     }
   | { readonly id: number; readonly error: string };
 

@@ -5,7 +5,7 @@ import type { ObjectStore } from "../../../ports/object-store.js";
 import type { Progress } from "../../../ports/progress.js";
 import type { AssetManifest, SnapshotFile } from "../../../ports/state-asset.js";
 import type { Codec } from "../../codec/codec.js";
-import type { CodecTaskResult } from "../../codec/codec-task.js";
+import { type CodecTaskResult, newStreamId } from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
 import { type ChunkLists, type ChunkRef, chunkListHash } from "./cas-documents.js";
 import { type ChunkBlock, fileBlocks } from "./file-chunks.js";
@@ -13,7 +13,10 @@ import { FrameWriter } from "./frame-writer.js";
 
 /** Blocks hashed ahead of the one being deduplicated: keeps the workers busy. */
 const HASH_AHEAD = 8;
-/** Smaller blocks (small files) are hashed here: a worker round trip would cost more. */
+/**
+ * Smaller files are hashed here: a worker round trip would cost more. A larger file's blocks all go
+ * to one worker, in order, which also keeps its running sha256 off this thread.
+ */
 const HASH_HERE_BELOW = 256 * 1024;
 
 /** What storing captured assets produced: the chunk lists, and the manifests with every digest. */
@@ -55,8 +58,9 @@ export async function ingestCaptured(
       const take = async (): Promise<void> => {
         const { result, block } = await (hashed.shift() as (typeof hashed)[number]);
         const { file } = block;
+        if (result.streamDigest !== undefined) file.digest = result.streamDigest;
         if (result.data.length > 0) {
-          file.whole.update(result.data);
+          if (file.stream === undefined) file.whole.update(result.data);
           let start = 0;
           for (const [i, id] of result.hashes.entries()) {
             const end = block.cuts[i] as number;
@@ -77,9 +81,14 @@ export async function ingestCaptured(
       };
       for await (const block of assetBlocks(dir, asset)) {
         const task = { data: block.data, cuts: block.cuts, hash: true };
+        const id = block.file.stream;
         const { result } =
-          block.data.length >= HASH_HERE_BELOW
-            ? await runner.submit(task)
+          id !== undefined
+            ? await runner.submit({
+                ...task,
+                stream: { id, first: block.first, last: block.last },
+                affinity: id,
+              })
             : { result: Promise.resolve(hashHere(codec, task)) };
         const next = result.then((r) => ({ result: r, block }));
         next.catch(() => undefined); // awaited in order by take(); not unhandled meanwhile
@@ -114,17 +123,24 @@ function hashHere(
   return { data: task.data, hashes, compressed: [] };
 }
 
-/** A file being stored: its entry in the captured manifest, its chunks so far, its hash so far. */
+/**
+ * A file being stored: its entry in the captured manifest, its chunks so far, and its sha256 —
+ * hashed here (small files), or by the worker all its blocks go to (`stream`), which hands back
+ * `digest` with the last block.
+ */
 interface FileInProgress {
   readonly entry: SnapshotFile;
   readonly refs: ChunkRef[];
   readonly whole: Hash;
+  readonly stream: number | undefined;
+  digest?: string;
 }
 
 interface AssetBlock {
   readonly file: FileInProgress;
   readonly data: Uint8Array;
   readonly cuts: readonly number[];
+  readonly first: boolean;
   /** The file's last block (an empty file has one, empty). */
   readonly last: boolean;
 }
@@ -133,19 +149,25 @@ interface AssetBlock {
 async function* assetBlocks(dir: string, asset: AssetManifest): AsyncGenerator<AssetBlock> {
   for (const entry of asset.files) {
     const path = join(dir, asset.name, entry.path);
-    const file: FileInProgress = { entry, refs: [], whole: createHash("sha256") };
+    const stream = entry.size >= HASH_HERE_BELOW ? newStreamId() : undefined;
+    const file: FileInProgress = { entry, refs: [], whole: createHash("sha256"), stream };
     let previous: ChunkBlock | undefined;
+    let first = true;
     for await (const block of fileBlocks(path)) {
-      if (previous) yield { file, ...previous, last: false };
+      if (previous) {
+        yield { file, ...previous, first, last: false };
+        first = false;
+      }
       previous = block;
     }
-    yield { file, ...(previous ?? { data: new Uint8Array(0), cuts: [] }), last: true };
+    yield { file, ...(previous ?? { data: new Uint8Array(0), cuts: [] }), first, last: true };
   }
 }
 
 /** The file's digest as stored; refuses a copy that differs from what capture recorded. */
 function checkedDigest(asset: string, file: FileInProgress): SnapshotFile {
-  const sha256 = file.whole.digest("hex");
+  const sha256 = file.stream === undefined ? file.whole.digest("hex") : file.digest;
+  if (sha256 === undefined) throw new Error(`no digest came back for ${asset}/${file.entry.path}`);
   const chunks = chunkListHash(file.refs);
   const size = file.refs.reduce((sum, ref) => sum + ref[1], 0);
   const { entry } = file;
