@@ -48,6 +48,8 @@ export interface PackWriter {
    * not indexed again; a frame with no new member is not written. Returns the members indexed.
    */
   addFrame(members: readonly FrameMember[], data: Uint8Array): Promise<number>;
+  /** Whether this writer has added a blob with this id (not yet committed). */
+  has(id: string): boolean;
   /** Makes everything added durable and visible, then releases the lease. */
   commit(): Promise<CommitResult>;
   /** Discards everything not committed (temp files and unindexed packs removed); idempotent. */

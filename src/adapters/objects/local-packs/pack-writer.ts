@@ -166,6 +166,7 @@ export async function openPackWriter(
   return {
     add: (id, data) => serial(async () => (await addFrame([{ id, within: 0 }], data)) === 1),
     addFrame: (members, data) => serial(() => addFrame(members, data)),
+    has: (id) => pending.find(parseBlobId(id, scratch)) >= 0,
     commit: () => serial(commit),
     abort: () => serial(abort),
   };

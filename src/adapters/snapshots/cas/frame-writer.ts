@@ -16,6 +16,8 @@ export class FrameWriter {
   #buffer: Uint8Array = Buffer.allocUnsafeSlow(FRAME_BYTES);
   #used = 0;
   #members: FrameMember[] = [];
+  /** Ids gathered or being compressed, not yet in the pack writer. */
+  readonly #inFlight = new Set<string>();
   #pending: Promise<void>[] = [];
   #failure: unknown;
 
@@ -24,8 +26,14 @@ export class FrameWriter {
     this.#runner = runner;
   }
 
+  /** Whether a chunk is already on its way into the store (gathered here or added to the writer). */
+  has(id: string): boolean {
+    return this.#inFlight.has(id) || this.#writer.has(id);
+  }
+
   /** Adds a chunk the store does not have yet. */
   async add(id: string, chunk: Uint8Array): Promise<void> {
+    this.#inFlight.add(id);
     if (this.#used > 0 && this.#used + chunk.length > this.#buffer.length) await this.#seal();
     if (chunk.length > this.#buffer.length) this.#buffer = Buffer.allocUnsafeSlow(chunk.length);
     this.#buffer.set(chunk, this.#used);
@@ -63,6 +71,7 @@ export class FrameWriter {
       if (this.#failure === undefined) {
         await this.#writer.addFrame(members, done.compressed[0] as Uint8Array);
       }
+      for (const member of members) this.#inFlight.delete(member.id);
     });
     this.#pending.push(
       written.catch((error: unknown) => {

@@ -43,7 +43,6 @@ export async function ingestCaptured(
   const frames = new FrameWriter(writer, runner);
   const lists: ChunkLists = {};
   const stored: AssetManifest[] = [];
-  const added = new Set<string>();
   try {
     for (const asset of assets) {
       const files: Record<string, ChunkRef[]> = {};
@@ -64,9 +63,8 @@ export async function ingestCaptured(
           let start = 0;
           for (const [i, id] of result.hashes.entries()) {
             const end = block.cuts[i] as number;
-            if (!added.has(id) && !(await objects.has(id))) {
+            if (!frames.has(id) && !(await objects.has(id))) {
               await frames.add(id, result.data.subarray(start, end));
-              added.add(id);
             }
             file.refs.push([id, end - start]);
             start = end;
