@@ -9,7 +9,7 @@ import type {
   SnapshotStore,
   SnapshotVerification,
 } from "../../../ports/snapshot-store.js";
-import type { AssetManifest, IntegrityReport } from "../../../ports/state-asset.js";
+import type { AssetManifest, IntegrityReport, StateAsset } from "../../../ports/state-asset.js";
 import type { Codec } from "../../codec/codec.js";
 import { inlineTaskRunner, type TaskRunner } from "../../codec/task-runner.js";
 import { newSnapshotId } from "../dir/snapshot-id.js";
@@ -76,8 +76,11 @@ export async function openCasSnapshotStore(
     }
   };
 
-  const ingest = (dir: string, assets: readonly AssetManifest[], progress: Progress | undefined) =>
-    withRunner((runner) => ingestCaptured({ objects, runner, codec }, dir, assets, progress));
+  const ingest = (
+    dir: string,
+    assets: Iterable<AssetManifest> | AsyncIterable<AssetManifest>,
+    progress: Progress | undefined,
+  ) => withRunner((runner) => ingestCaptured({ objects, runner, codec }, dir, assets, progress));
 
   const publish = async (
     base: Omit<SnapshotManifest, "manifestHash">,
@@ -178,13 +181,13 @@ export async function openCasSnapshotStore(
           const id = newSnapshotId(now());
           const captured: AssetManifest[] = [];
           const reused: ChunkLists = {};
-          for (const asset of assets) {
+          /** Captures one asset into staging, or returns its earlier copy when it is unchanged. */
+          const capture = async (asset: StateAsset): Promise<AssetManifest> => {
             const step = `snapshot ${asset.name}`;
             // Taken before the capture: a write during the capture changes the next fingerprint.
             const fingerprint = await asset.fingerprint?.().catch(() => undefined);
             const hit = fingerprint ? await findUnchanged(meta.env, asset, fingerprint) : undefined;
             if (hit) {
-              captured.push(hit.manifest);
               reused[asset.name] = hit.files;
               progress?.report({
                 type: "step-finished",
@@ -192,17 +195,28 @@ export async function openCasSnapshotStore(
                 status: "skipped",
                 detail: "unchanged",
               });
-              continue;
+              return hit.manifest;
             }
             const assetDir = join(dir, asset.name);
             await mkdir(assetDir, { recursive: true, mode: 0o700 });
             progress?.report({ type: "step-started", step, detail: asset.kind });
             const am = await asset.capture(assetDir).catch((e) => throwDiskFull(e, assetDir));
-            captured.push(fingerprint ? { ...am, details: { ...am.details, fingerprint } } : am);
             progress?.report({ type: "step-finished", step, status: "succeeded" });
+            return fingerprint ? { ...am, details: { ...am.details, fingerprint } } : am;
+          };
+          // The next asset is captured while the one before is stored (capture is mostly I/O).
+          async function* freshAssets(): AsyncGenerator<AssetManifest> {
+            let next = assets[0] ? capture(assets[0]) : undefined;
+            for (let i = 0; i < assets.length; i++) {
+              const current = await (next as Promise<AssetManifest>);
+              const following = assets[i + 1];
+              next = following ? capture(following) : undefined;
+              next?.catch(() => undefined); // awaited on the next turn; not unhandled meanwhile
+              captured.push(current);
+              if (!(current.name in reused)) yield current;
+            }
           }
-          const fresh = captured.filter((a) => !(a.name in reused));
-          const ingested = await ingest(dir, fresh, progress);
+          const ingested = await ingest(dir, freshAssets(), progress);
           const lists = { ...ingested.lists, ...reused };
           // In the order the assets were given; stored ones now carry every file's sha256.
           const assetsOut = captured.map(

@@ -35,7 +35,7 @@ export interface Ingested {
 export async function ingestCaptured(
   deps: { objects: ObjectStore; runner: TaskRunner; codec: Codec },
   dir: string,
-  assets: readonly AssetManifest[],
+  assets: Iterable<AssetManifest> | AsyncIterable<AssetManifest>,
   progress: Progress | undefined,
 ): Promise<Ingested> {
   const { objects, runner, codec } = deps;
@@ -44,7 +44,7 @@ export async function ingestCaptured(
   const lists: ChunkLists = {};
   const stored: AssetManifest[] = [];
   try {
-    for (const asset of assets) {
+    for await (const asset of assets) {
       const files: Record<string, ChunkRef[]> = {};
       lists[asset.name] = files;
       const step = `store ${asset.name}`;
