@@ -9,6 +9,7 @@ import type { CommandContext } from "../context.js";
 import type { Action } from "../define-action.js";
 import type { CommandOutcome } from "../output.js";
 import { withEnvironment } from "../with-environment.js";
+import { registerGateSummaryCommand } from "./gate-summary.js";
 
 /** `--skip a --skip b,c` → [a, b, c]. */
 export function collectSkips(value: string, previous: string[]): string[] {
@@ -22,12 +23,15 @@ export function collectSkips(value: string, previous: string[]): string[] {
 }
 
 export function registerGateCommand(program: Command, action: Action): Command {
-  return program
+  const gate = program
     .command("gate")
     .description(
       "run a gate: its checks concurrently, a live checklist, evidence in the ledger (exit 1 when it fails)",
     )
-    .argument("<name>", "release, rollback, restore, host, or a gate named in the config")
+    .argument(
+      "<name>",
+      "release, rollback, restore, host, or a gate named in the config (`gate summary` is the report)",
+    )
     .option(
       "--skip <check>",
       "leave out a check by name (repeatable or comma-separated)",
@@ -46,6 +50,8 @@ export function registerGateCommand(program: Command, action: Action): Command {
         runGateCommand(ctx, name, { skip: options.skip, version: options.release }),
       ),
     );
+  registerGateSummaryCommand(gate, action);
+  return gate;
 }
 
 /** Plans the gate (before taking the lock, so a typo costs nothing), runs it, renders it. */

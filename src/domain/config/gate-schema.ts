@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { findCycle } from "../gate/check-order.js";
+import { RESERVED_GATE_NAMES } from "../gate/gate-names.js";
 import { parseJsonPath } from "../gate/json-path.js";
 import { argv, duration, envVars, httpUrl, name, nonEmpty } from "./schema-primitives.js";
 
@@ -199,3 +200,11 @@ function checkReferences(
 export const gate = z.strictObject({
   checks: z.array(gateCheck).min(1).superRefine(checkReferences),
 });
+
+/** A gate's name: `shipsafe gate summary` is the report, so `summary` names no gate. */
+export const gateName = name.refine(
+  (value) => !(RESERVED_GATE_NAMES as readonly string[]).includes(value),
+  {
+    error: `reserved: \`shipsafe gate ${RESERVED_GATE_NAMES.join("|")}\` is a command, not a gate; name the gate otherwise`,
+  },
+);

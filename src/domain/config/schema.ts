@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gate } from "./gate-schema.js";
+import { gate, gateName } from "./gate-schema.js";
 import { argv, duration, envVars, httpUrl, name, nonEmpty } from "./schema-primitives.js";
 
 /**
@@ -93,7 +93,7 @@ export const environmentSchema = z.strictObject({
   state: z.array(stateAsset).superRefine(uniqueNames).default([]),
   migrations: migrations.optional(),
   metrics: metrics.optional(),
-  gates: z.record(name, gate).optional(),
+  gates: z.record(gateName, gate).optional(),
   policy: policy.optional(),
 });
 
