@@ -65,6 +65,25 @@ describe("docs/gates.md", () => {
     const doc = await readFile(DOC, "utf8");
     const rendered = renderGateSummaryMarkdown(exampleReport());
     const block = doc.match(/<!-- gate-summary-example -->\n```markdown\n([\s\S]*?)```/)?.[1];
-    expect(block, "the example block in docs/gates.md").toBe(rendered);
+    // The docs' formatter pads table columns; the content must be the same cell for cell.
+    expect(block && tablesUnpadded(block), "the example block in docs/gates.md").toBe(
+      tablesUnpadded(rendered),
+    );
   });
 });
+
+/** Markdown with table rows' cell padding removed (separator cells reduced to `---`/`---:`). */
+function tablesUnpadded(markdown: string): string {
+  return markdown
+    .split("\n")
+    .map((line) => {
+      if (!line.startsWith("|")) return line;
+      const cells = line
+        .slice(1, -1)
+        .split(" | ")
+        .map((cell) => cell.trim())
+        .map((cell) => (/^-+:?$/.test(cell) ? (cell.endsWith(":") ? "---:" : "---") : cell));
+      return `| ${cells.join(" | ")} |`;
+    })
+    .join("\n");
+}
