@@ -4,10 +4,12 @@ import { registerBackupCommands } from "./commands/backup.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDeployCommand } from "./commands/deploy.js";
+import { registerEvidenceCommands } from "./commands/evidence.js";
 import { registerGateCommand } from "./commands/gate.js";
 import { registerHealthCommand } from "./commands/health.js";
 import { registerHostCommands } from "./commands/host.js";
 import { registerInitCommand } from "./commands/init.js";
+import { registerLkgCommand } from "./commands/lkg.js";
 import { registerLockCommands } from "./commands/lock.js";
 import { registerReleaseCommands } from "./commands/release.js";
 import { registerRestoreCommands } from "./commands/restore.js";
@@ -50,11 +52,13 @@ export function buildProgram(action: Action, configure: (command: Command) => vo
   registerHostCommands(program, action);
   registerDeployCommand(program, action);
   registerRollbackCommand(program, action);
+  registerLkgCommand(program, action);
   registerHealthCommand(program, action);
   registerSnapshotCommands(program, action);
   registerRestoreCommands(program, action);
   registerBackupCommands(program, action);
   registerAuditCommands(program, action);
+  registerEvidenceCommands(program, action);
   registerLockCommands(program, action);
   return program;
 }

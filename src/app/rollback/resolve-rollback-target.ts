@@ -1,6 +1,8 @@
 import { ShipsafeError } from "../../domain/errors.js";
+import { describeRejections } from "../../domain/lkg/last-known-good.js";
 import type { SnapshotManifest } from "../../ports/snapshot-store.js";
 import type { EnvironmentPorts } from "../environment.js";
+import { lastKnownGood } from "../lkg/last-known-good.js";
 import { getReleaseRecord } from "../release/release-records.js";
 import { unknownVersionError } from "../release/require-release.js";
 
@@ -64,22 +66,19 @@ export async function resolveRollbackTarget(
   }
 
   if (to === "lkg") {
-    const records = await ports.store.releases.list({ env: ports.env });
-    const healthy = records
-      .filter(
-        (r) => r.status !== "failed" && r.doc.observedHealthy === true && r.version !== current,
-      )
-      .sort((a, b) => String(b.doc.deployedAt).localeCompare(String(a.doc.deployedAt)));
-    const lkg = healthy.find((r) => known.includes(r.version));
-    if (!lkg) {
+    const selection = await lastKnownGood(ports, {
+      exclude: current ?? undefined,
+      available: known,
+    });
+    if (!selection.lkg) {
       throw new ShipsafeError({
         code: "NO_LAST_KNOWN_GOOD",
         kind: "usage",
-        message: `no release of ${ports.env} other than the current one stayed healthy through its observation`,
-        hint: `roll back to a named version (known: ${known.join(", ")})`,
+        message: `no release of ${ports.env} is last known good (${describeRejections(selection)})`,
+        hint: `a release is last known good when its release gate passed (shipsafe release prepare) and its deploy was observed healthy; see shipsafe lkg --env ${ports.env}, or roll back to a named version (known: ${known.join(", ")})`,
       });
     }
-    return { version: lkg.version };
+    return { version: selection.lkg.version };
   }
 
   if (!known.includes(to)) throw unknownVersionError(to, known);

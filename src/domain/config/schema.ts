@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_TAG_PATTERNS } from "../lkg/tag-selection.js";
 import { gate, gateName } from "./gate-schema.js";
 import { argv, duration, envVars, httpUrl, name, nonEmpty } from "./schema-primitives.js";
 
@@ -72,6 +73,14 @@ const policy = z.strictObject({
     .optional(),
 });
 
+const lkg = z.strictObject({
+  /** Tags naming releases for `shipsafe lkg --from-git` (globs: `*` and `?`). */
+  tagPatterns: z
+    .array(nonEmpty)
+    .min(1)
+    .default([...DEFAULT_TAG_PATTERNS]),
+});
+
 function uniqueNames(items: readonly { name: string }[], ctx: z.core.$RefinementCtx): void {
   const seen = new Set<string>();
   items.forEach((item, index) => {
@@ -95,6 +104,7 @@ export const environmentSchema = z.strictObject({
   metrics: metrics.optional(),
   gates: z.record(gateName, gate).optional(),
   policy: policy.optional(),
+  lkg: lkg.optional(),
 });
 
 export const shipsafeConfigSchema = z.strictObject({
