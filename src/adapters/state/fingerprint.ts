@@ -27,27 +27,38 @@ const MAX_WAITS = 2;
  */
 export async function metadataFingerprint(
   paths: readonly string[],
-  options: { ctime: boolean } = { ctime: true },
+  options: FingerprintOptions = { ctime: true },
 ): Promise<string | undefined> {
   for (let attempt = 0; ; attempt++) {
-    const read = await readFingerprint(paths, options.ctime);
+    const read = await readFingerprint(paths, options);
     if (read.racyForMs <= 0) return read.fingerprint;
     if (read.coarse || attempt >= MAX_WAITS) return undefined;
     await new Promise((resolve) => setTimeout(resolve, read.racyForMs + 1));
   }
 }
 
+export interface FingerprintOptions {
+  /** Include change times (left out where a reader touches them). */
+  readonly ctime: boolean;
+  /**
+   * Paths whose empty file means the same as no file (a SQLite `-wal` after a truncating
+   * checkpoint, which the next connection may delete or create again without any write).
+   */
+  readonly emptyIsAbsent?: readonly string[];
+}
+
 /** One pass over the files: the fingerprint, and how long it stays racy (<= 0: not racy). */
 async function readFingerprint(
   paths: readonly string[],
-  ctime: boolean,
+  options: FingerprintOptions,
 ): Promise<{ fingerprint: string; racyForMs: number; coarse: boolean }> {
+  const { ctime } = options;
   const hash = createHash("sha256");
   let newestNs = 0n;
   let coarse = false;
   const visit = async (path: string): Promise<void> => {
     const st = await lstat(path, { bigint: true }).catch(() => undefined);
-    if (!st) {
+    if (!st || (st.size === 0n && st.isFile() && options.emptyIsAbsent?.includes(path))) {
       hash.update(`${path}|missing\n`);
       return;
     }

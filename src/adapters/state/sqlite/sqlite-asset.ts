@@ -158,6 +158,8 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
     fingerprint: () =>
       metadataFingerprint([options.path, `${options.path}-wal`, `${options.path}-journal`], {
         ctime: false,
+        // Opening the database (as the capture does) may create an empty -wal where none was.
+        emptyIsAbsent: [`${options.path}-wal`, `${options.path}-journal`],
       }),
     // The backup copy holds the database's pages, including those still in its WAL.
     size: () => liveBytes([options.path, `${options.path}-wal`]),

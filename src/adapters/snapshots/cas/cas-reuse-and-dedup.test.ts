@@ -41,3 +41,31 @@ describe("deduplication within one snapshot", () => {
     }
   });
 });
+
+describe("reuse of an unchanged SQLite database", () => {
+  it("still holds after the capture's own connection recreated its empty -wal", async () => {
+    const { default: Database } = await import("better-sqlite3");
+    const { existsSync } = await import("node:fs");
+    const { createSqliteAsset } = await import("../../state/sqlite/sqlite-asset.js");
+    const path = join(work, "app.db");
+    const db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);");
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close(); // the last connection removes the -wal
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const { store } = await openCas(join(work, "cas"));
+    const asset = createSqliteAsset({ name: "db", path });
+    const steps: string[] = [];
+    const progress = {
+      report(e: { type: string; step?: string; status?: string }) {
+        if (e.type === "step-finished") steps.push(`${e.step}:${e.status}`);
+      },
+    };
+    await store.create(meta, [asset], progress);
+    expect(existsSync(`${path}-wal`)).toBe(true); // recreated (empty) by the capture
+    steps.length = 0;
+    await store.create(meta, [asset], progress);
+    expect(steps).toContain("snapshot db:skipped");
+  });
+});
