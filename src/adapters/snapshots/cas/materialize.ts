@@ -7,6 +7,8 @@ import type { ChunkLists } from "./cas-documents.js";
 import { corrupt } from "./cas-errors.js";
 import { contentCheck, readChunkedFiles } from "./read-chunks.js";
 
+/** A large file is written out every this many bytes while the rest of it is decoded. */
+const EARLY_SYNC_BYTES = 128 * 1024 * 1024;
 /** fsyncs in flight at once: the file system commits concurrent ones together. */
 const SYNC_CONCURRENCY = 32;
 
@@ -24,6 +26,8 @@ export async function materializeFiles(
 ): Promise<void> {
   const written: { tmp: string; path: string }[] = [];
   let handle: FileHandle | undefined;
+  let syncing: Promise<void> = Promise.resolve();
+  let unsynced = 0;
   try {
     for (const asset of manifest.assets) {
       const files = asset.files.map((file) => {
@@ -57,7 +61,18 @@ export async function materializeFiles(
         }
         file.check.update(segment.bytes);
         await handle?.write(segment.bytes);
+        unsynced += segment.bytes.length;
+        if (unsynced >= EARLY_SYNC_BYTES && handle) {
+          // Start writing a large file out while the rest is decoded, rather than all at the end.
+          const h = handle;
+          await syncing;
+          syncing = h.datasync();
+          syncing.catch(() => undefined); // awaited before the handle closes
+          unsynced = 0;
+        }
         if (segment.last) {
+          await syncing;
+          unsynced = 0;
           await handle?.close();
           handle = undefined;
           const problem = file.check.problem();
@@ -72,6 +87,7 @@ export async function materializeFiles(
     for (const { tmp, path } of written) await rename(tmp, path);
     await inBatches([...new Set(written.map((w) => dirname(w.path)))], syncFile);
   } catch (error) {
+    await syncing.catch(() => undefined);
     await handle?.close().catch(() => undefined);
     for (const { tmp } of written) await rm(tmp, { force: true });
     throw error;

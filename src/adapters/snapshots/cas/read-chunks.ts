@@ -10,6 +10,8 @@ const TASK_BYTES = 2 * 1024 * 1024;
 /** A window of a file decoded together: each frame it needs is decoded once in it. */
 const WINDOW_STORED_BYTES = 8 * 1024 * 1024;
 const WINDOW_RAW_BYTES = 16 * 1024 * 1024;
+/** Windows decoding while the caller holds another (writes it, hashes it). */
+const DECODE_AHEAD = 2;
 
 /** A stretch of a file, in order, and the chunks in it that failed their check. */
 export interface FileStretch {
@@ -82,25 +84,24 @@ export async function* readChunkedFiles(
     windowStart = windowEnd;
   }
 
-  // Three output buffers in turn: one being decoded into, one the caller holds, one spare.
-  const outputs = new OutputRing(3);
-  let pending: Promise<WindowBytes> | undefined;
+  // Windows decoding ahead of the one the caller holds, so decoding goes on while it writes.
+  const pending: Promise<WindowBytes>[] = [];
+  const outputs = new OutputRing(DECODE_AHEAD + 2);
   let window = new DecodeWindow();
   const refs = files.flat();
   let index = 0;
   for await (const blob of objects.getMany(refs.map((r) => r[0]))) {
     window.add(blob, (refs[index++] as ChunkRef)[1]);
     if (window.full) {
-      const { done } = await window.decode(runner, outputs.next(window.rawBytes));
+      pending.push((await window.decode(runner, outputs.next(window.rawBytes))).done);
       window = new DecodeWindow();
-      if (pending) yield* segments(await pending);
-      pending = done;
+      if (pending.length > DECODE_AHEAD)
+        yield* segments(await (pending.shift() as Promise<WindowBytes>));
     }
   }
-  const last =
-    window.size > 0 ? (await window.decode(runner, outputs.next(window.rawBytes))).done : undefined;
-  if (pending) yield* segments(await pending);
-  if (last) yield* segments(await last);
+  if (window.size > 0)
+    pending.push((await window.decode(runner, outputs.next(window.rawBytes))).done);
+  for (const done of pending) yield* segments(await done);
   // Empty files after the last byte.
   yield* segments({ bytes: new Uint8Array(0), bad: [] });
 }
