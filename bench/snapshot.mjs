@@ -632,7 +632,7 @@ async function main() {
     }
     console.log(table.join("\n"));
     console.log(
-      `\nshipsafe peak RSS ${peakRss.toFixed(0)} MiB; restore = materialize (verified plain files, fsync each); ` +
+      `\nshipsafe peak RSS ${peakRss.toFixed(0)} MiB; restore = materialize (verified plain files, fsynced before they are renamed into place); ` +
         `restoreInto drill ${fmt(S.restoreIntoDrill.ms / 1000)} s; peers' restore + sync: tar ${fmt((results.tarZstd.restore.ms + results.tarZstd.restore.syncMs) / 1000)} s, restic ${fmt((results.restic.restore.ms + results.restic.restore.syncMs) / 1000)} s`,
     );
     console.log(
