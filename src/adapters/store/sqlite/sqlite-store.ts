@@ -27,7 +27,7 @@ export async function openSqliteStore(stateDir: string): Promise<Store> {
   const db = new Database(file);
   try {
     db.pragma("busy_timeout = 5000");
-    db.pragma("journal_mode = WAL");
+    await switchToWal(db);
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     // Deleted rows (released locks, pruned records) are overwritten, not left in free pages.
@@ -76,4 +76,22 @@ export async function openSqliteStore(stateDir: string): Promise<Store> {
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * Puts the database in WAL mode. The switch needs an exclusive lock, and SQLite answers "database
+ * is locked" at once (without its busy handler) when processes opening a fresh state dir together
+ * race for it; so it is retried for up to the busy timeout. Already in WAL: nothing to do.
+ */
+async function switchToWal(db: Database.Database): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      const busy = (error as { code?: string }).code === "SQLITE_BUSY";
+      if (!busy || attempt >= 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+    }
+  }
 }
