@@ -86,7 +86,15 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
       await mkdir(dirname(path), { recursive: true });
       const tmp = `${path}.restore-${randomBytes(4).toString("hex")}`;
       try {
-        const copy = await copySqliteSnapshot(join(dir, file.path), tmp, file, journalMode);
+        // The copy's content is proven by its chunk hashes; a quick check of its structure keeps
+        // a rollback from waiting on a full index scan (integrity_check) of a large database.
+        const copy = await copySqliteSnapshot(
+          join(dir, file.path),
+          tmp,
+          file,
+          journalMode,
+          "quick",
+        );
         if (copy.problems.length > 0) {
           throw new ShipsafeError({
             code: "SNAPSHOT_CORRUPT",
@@ -118,6 +126,8 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
         target,
         file,
         expected.journalMode,
+        // A drill has time: the full check, indexes included.
+        "full",
       );
       const checks: IntegrityReport["checks"][number][] = [
         {

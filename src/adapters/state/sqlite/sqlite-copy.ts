@@ -1,12 +1,17 @@
 import Database from "better-sqlite3";
 import type { SnapshotFile } from "../../../ports/state-asset.js";
 import { copyHashed, type FileDigest } from "../files/durable-copy.js";
-import { integrityProblems, readSqliteFacts, type SqliteFacts } from "./sqlite-facts.js";
+import {
+  type IntegrityLevel,
+  integrityProblems,
+  readSqliteFacts,
+  type SqliteFacts,
+} from "./sqlite-facts.js";
 
 /** What became of copying a snapshot's database file somewhere it can be opened. */
 export interface SqliteCopy {
   readonly digest: FileDigest;
-  /** `PRAGMA integrity_check` problems; empty when sound. */
+  /** `PRAGMA integrity_check` / `quick_check` problems; empty when sound. */
   readonly problems: readonly string[];
   /** Undefined when the copy could not be opened as a database. */
   readonly facts: SqliteFacts | undefined;
@@ -23,6 +28,7 @@ export async function copySqliteSnapshot(
   to: string,
   file: SnapshotFile,
   journalMode: string | undefined,
+  level: IntegrityLevel,
 ): Promise<SqliteCopy> {
   const digest = await copyHashed(from, to, 0o644);
   if (digest.sha256 !== file.sha256 || digest.size !== file.size) {
@@ -33,7 +39,7 @@ export async function copySqliteSnapshot(
     db = new Database(to, { fileMustExist: true });
     // Snapshots are kept self-contained (no -wal); WAL is a property of the file, so put it back.
     if (journalMode === "wal") db.pragma("journal_mode = WAL");
-    const problems = integrityProblems(db);
+    const problems = integrityProblems(db, level);
     return { digest, problems, facts: problems.length === 0 ? readSqliteFacts(db) : undefined };
   } catch (error) {
     return { digest, problems: [(error as Error).message], facts: undefined };

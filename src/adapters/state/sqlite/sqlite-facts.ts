@@ -27,10 +27,18 @@ export function readSqliteFacts(db: Database): SqliteFacts {
   return { schemaVersion, tables };
 }
 
-/** The problems `PRAGMA integrity_check` reports (at most 10); empty when the database is sound. */
-export function integrityProblems(db: Database): string[] {
-  const rows = db.pragma("integrity_check(10)", { simple: false }) as { integrity_check: string }[];
-  const messages = rows.map((row) => row.integrity_check);
+/**
+ * How thoroughly a copy is checked: `full` is `PRAGMA integrity_check` (also every index against
+ * its table: 52 s for a 1 GiB database here), `quick` is `PRAGMA quick_check` (pages, records and
+ * constraints, not index contents: 1.8 s for the same database).
+ */
+export type IntegrityLevel = "quick" | "full";
+
+/** The problems the check reports (at most 10); empty when the database is sound. */
+export function integrityProblems(db: Database, level: IntegrityLevel = "full"): string[] {
+  const pragma = level === "full" ? "integrity_check" : "quick_check";
+  const rows = db.pragma(`${pragma}(10)`, { simple: false }) as Record<string, string>[];
+  const messages = rows.map((row) => row[pragma] as string);
   return messages.length === 1 && messages[0] === "ok" ? [] : messages;
 }
 
