@@ -6,20 +6,10 @@ import { framedGzip } from "../../src/adapters/evidence-bundle/gzip-frame.js";
 import { createTarGzEvidenceBundles } from "../../src/adapters/evidence-bundle/tar-gz-evidence-bundles.js";
 import type { BundleFile, BundleManifest } from "../../src/domain/evidence-bundle/bundle-format.js";
 import { sha256Hex } from "../../src/domain/evidence-bundle/bundle-format.js";
+import { BROKEN_FILE_GATE_CONFIG } from "../helpers/broken-file-gate.js";
 import { type CliRun, shipsafe, tempDir } from "../helpers/shipsafe-cli.js";
 
-const CONFIG = `version: 1
-service: shop
-environments:
-  production:
-    target: { kind: local, root: ./deploy, start: [node, server.js] }
-    gates:
-      release:
-        checks:
-          - type: command
-            name: build
-            command: [${JSON.stringify(process.execPath)}, -e, "process.exit(require('fs').existsSync('BROKEN') ? 1 : 0)"]
-`;
+const CONFIG = BROKEN_FILE_GATE_CONFIG;
 
 describe("shipsafe evidence bundle / verify (built CLI, verified offline elsewhere)", () => {
   let dir: string;

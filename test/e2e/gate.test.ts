@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoWorkspace, type DemoWorkspace } from "../../src/demo/demo-workspace.js";
+import { git as gitIn } from "../helpers/git.js";
 import { type CliRun, shipsafe } from "../helpers/shipsafe-cli.js";
 
 const SECRET = "gate-secret-4d9c1e";
@@ -92,16 +92,7 @@ describe("shipsafe gate and host verify (built CLI, the demo app on loopback)", 
     const repo = join(ws.dir, "repo");
     await mkdir(repo);
     await writeFile(join(repo, "README"), "release source\n");
-    const git = (...args: string[]) =>
-      execFileSync("git", ["-C", repo, ...args], {
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: "t",
-          GIT_AUTHOR_EMAIL: "t@example.com",
-          GIT_COMMITTER_NAME: "t",
-          GIT_COMMITTER_EMAIL: "t@example.com",
-        },
-      });
+    const git = (...args: string[]) => gitIn(repo, ...args);
     git("init", "-q");
     git("add", "README");
     git("commit", "-q", "-m", "1.0.0");

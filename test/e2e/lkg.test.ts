@@ -1,39 +1,18 @@
-import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BROKEN_FILE_GATE_CONFIG } from "../helpers/broken-file-gate.js";
+import { git as gitIn } from "../helpers/git.js";
 import { type CliRun, shipsafe, tempDir } from "../helpers/shipsafe-cli.js";
 
-/** The release gate passes unless the repository holds a file named BROKEN. */
-const CONFIG = `version: 1
-service: shop
-environments:
-  production:
-    target: { kind: local, root: ./deploy, start: [node, server.js] }
-    gates:
-      release:
-        checks:
-          - type: command
-            name: build
-            command: [${JSON.stringify(process.execPath)}, -e, "process.exit(require('fs').existsSync('BROKEN') ? 1 : 0)"]
-`;
+const CONFIG = BROKEN_FILE_GATE_CONFIG;
 
 describe("shipsafe lkg --from-git (built CLI, a real git repository with tags)", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   const commits: Record<string, string> = {};
   const run = (args: string[]): Promise<CliRun> => shipsafe(args, { cwd: dir });
-  const git = (...args: string[]): string =>
-    execFileSync("git", ["-C", dir, ...args], {
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@example.com",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@example.com",
-      },
-    }).trim();
+  const git = (...args: string[]): string => gitIn(dir, ...args);
   const release = async (tag: string, passes: boolean): Promise<void> => {
     await writeFile(join(dir, "VERSION"), `${tag}\n`);
     if (!passes) await writeFile(join(dir, "BROKEN"), "yes\n");

@@ -1,23 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { git } from "../../../test/helpers/git.js";
 import { tempDir } from "../../../test/helpers/shipsafe-cli.js";
 import { execFileRunner } from "../checks/process/run-process.js";
 import { createGitTagSource, parseTags } from "./git-tag-source.js";
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-C", dir, ...args], {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.com",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.com",
-    },
-  }).trim();
-}
 
 describe("git tag source (a real repository made with git init)", () => {
   let dir: string;
