@@ -1,7 +1,10 @@
+export { fsyncPath as syncDir } from "../../local-fs/fsync.js";
+
 import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
+import { fsyncPath as syncDir } from "../../local-fs/fsync.js";
 
 export const TMP_PREFIX = ".tmp-";
 
@@ -23,16 +26,6 @@ export function diskFullOr(error: unknown, path: string): unknown {
     },
     { cause: error },
   );
-}
-
-/** fsyncs a directory so renames and new entries in it survive a power loss. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Writes `path` whole or not at all: temp file, fsync, rename, fsync of the directory. */

@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ShipsafeError } from "../../../domain/errors.js";
+import { processAlive } from "../../local-fs/process-alive.js";
 
 /**
  * The rule between writers and prune (documented in docs/object-store.md):
@@ -163,12 +164,4 @@ function busy(path: string, why: string, holders: readonly Holder[]): ShipsafeEr
   });
 }
 
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export { processAlive };

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/pr
 import { join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
+import { fsyncPath } from "../../local-fs/fsync.js";
 
 /** One chunk of a file: its id (sha256 of the uncompressed bytes) and length. */
 export type ChunkRef = readonly [id: string, length: number];
@@ -43,19 +44,10 @@ export async function writeSnapshotDocuments(
     const path = join(listsDir, `${hash}.json`);
     if (!(await exists(path))) await writeDurably(path, text);
   }
-  await syncDirectory(listsDir);
+  await fsyncPath(listsDir);
   await writeDurably(join(dir, `${manifest.id}.chunks`), JSON.stringify({ format: 2, assets }));
   await writeDurably(join(dir, `${manifest.id}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
-  await syncDirectory(dir);
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await fsyncPath(dir);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import type { ObjectStore } from "../../../ports/object-store.js";
 import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
+import { fsyncPath } from "../../local-fs/fsync.js";
 import type { ChunkLists } from "./cas-documents.js";
 import { corrupt } from "./cas-errors.js";
 import { contentCheck, readChunkedFiles } from "./read-chunks.js";
@@ -82,24 +83,15 @@ export async function materializeFiles(
     }
     await inBatches(
       written.map((w) => w.tmp),
-      syncFile,
+      fsyncPath,
     );
     for (const { tmp, path } of written) await rename(tmp, path);
-    await inBatches([...new Set(written.map((w) => dirname(w.path)))], syncFile);
+    await inBatches([...new Set(written.map((w) => dirname(w.path)))], fsyncPath);
   } catch (error) {
     await syncing.catch(() => undefined);
     await handle?.close().catch(() => undefined);
     for (const { tmp } of written) await rm(tmp, { force: true });
     throw error;
-  }
-}
-
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFile, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { processAlive } from "../../local-fs/process-alive.js";
 
 export const TMP_PREFIX = ".tmp-";
 export const PID_FILE = ".pid";
@@ -33,18 +34,8 @@ export async function removeIfStale(tmpDir: string, now: Date): Promise<boolean>
   const [pid, host] = text.split("\n");
   if (pid !== undefined && pid !== "") {
     if (host !== hostname()) return false;
-    if (isAlive(Number(pid))) return false;
+    if (processAlive(Number(pid))) return false;
   }
   await rm(tmpDir, { recursive: true, force: true });
   return true;
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

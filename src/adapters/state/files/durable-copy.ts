@@ -1,3 +1,5 @@
+export { fsyncPath as syncDir } from "../../local-fs/fsync.js";
+
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
@@ -75,16 +77,6 @@ export function assertDigest(file: string, actual: FileDigest, expected: FileDig
     message: `snapshot file ${file} changed after it was verified: ${actual.size} bytes, sha256 ${actual.sha256} (manifest: ${expected.size} bytes, ${expected.sha256})`,
     hint: "nothing was replaced; verify the snapshot again, and restore from another one if it fails",
   });
-}
-
-/** fsyncs a directory so renames and new entries in it survive a power loss. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
