@@ -27,6 +27,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import zlib from "node:zlib";
+import { prng } from "./lib/prng.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const quick = process.argv.includes("--quick");
@@ -53,16 +54,6 @@ function load(name) {
 }
 
 // ---------- deterministic data ----------
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const words =
   "order invoice customer shipped pending refund account payment address street city warehouse item quantity price discount coupon review rating delivery express standard priority note gift wrap return exchange".split(
     " ",

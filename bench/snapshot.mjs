@@ -31,6 +31,7 @@ import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { prng } from "./lib/prng.mjs";
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(dirname(SELF), "..");
@@ -44,16 +45,6 @@ const flag = (name) => argv.includes(`--${name}`);
 // ---------------------------------------------------------------------------------------------
 // Deterministic data: a small PRNG and word pools, so every run generates the same dataset.
 // ---------------------------------------------------------------------------------------------
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const WORDS = (
   "account active address admin alpha amount api archive backup balance batch beta billing " +
   "cache cancel card cart checkout city client cluster config country coupon credit customer " +
