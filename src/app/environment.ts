@@ -3,6 +3,8 @@ import type { LedgerEntry, LedgerEntryInput } from "../domain/model/ledger.js";
 import type { Clock } from "../ports/clock.js";
 import type { HealthProbe } from "../ports/health-probe.js";
 import type { MetricsSource } from "../ports/metrics-source.js";
+import type { MigrationAnalysis } from "../ports/migration-analysis.js";
+import type { MigrationRunner } from "../ports/migration-runner.js";
 import type { Progress } from "../ports/progress.js";
 import type { SnapshotStore } from "../ports/snapshot-store.js";
 import type { StateAsset } from "../ports/state-asset.js";
@@ -27,6 +29,10 @@ export interface EnvironmentPorts {
   readonly assets: readonly StateAsset[];
   readonly snapshots: SnapshotStore;
   readonly metrics: MetricsSource | undefined;
+  /** Undefined when the environment configures no `migrations`. */
+  readonly migrations: MigrationRunner | undefined;
+  /** Undefined when the environment configures no `migrations`. */
+  readonly migrationAnalysis: MigrationAnalysis | undefined;
   readonly store: Store;
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;

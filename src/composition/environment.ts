@@ -50,6 +50,8 @@ export async function openEnvironment(
     assets: env.state.map((asset) => buildAsset(asset, at, base)),
     snapshots: await openSnapshotStore(services),
     metrics: buildMetrics(env),
+    migrations: undefined,
+    migrationAnalysis: undefined,
     store: services.store,
     clock: services.clock,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

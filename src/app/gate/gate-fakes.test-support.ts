@@ -142,6 +142,8 @@ export function fakeEnvironment(world: Partial<FakeWorld> = {}) {
       }),
     } as unknown as EnvironmentPorts["snapshots"],
     metrics: undefined,
+    migrations: undefined,
+    migrationAnalysis: undefined,
     store,
     clock,
     sleep: async () => {},
