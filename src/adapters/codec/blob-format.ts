@@ -24,14 +24,43 @@ export function encodeBlob(codec: Codec, raw: Uint8Array): Uint8Array {
 
 /** Decodes a stored frame to its raw bytes; throws (CHUNK_UNREADABLE or Error) when damaged. */
 export function decodeBlob(codec: Codec, blob: Uint8Array): Uint8Array {
+  return decodeBlobWith(codec, blob, undefined);
+}
+
+/**
+ * Decodes a stored frame into `scratch(length)` (a buffer of at least `length` + 1 bytes the
+ * caller reuses), or returns a view of `blob` itself for a raw frame. The result is valid until
+ * the scratch buffer is used again.
+ */
+export function decodeBlobInto(
+  codec: Codec,
+  blob: Uint8Array,
+  scratch: (length: number) => Uint8Array,
+): Uint8Array {
+  return decodeBlobWith(codec, blob, scratch);
+}
+
+function decodeBlobWith(
+  codec: Codec,
+  blob: Uint8Array,
+  scratch: ((length: number) => Uint8Array) | undefined,
+): Uint8Array {
   if (blob.length < BLOB_HEADER_BYTES) throw new Error("stored frame shorter than its header");
-  const view = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-  const length = view.readUInt32LE(1);
+  const length =
+    ((blob[1] as number) |
+      ((blob[2] as number) << 8) |
+      ((blob[3] as number) << 16) |
+      ((blob[4] as number) << 24)) >>>
+    0;
   const payload = blob.subarray(BLOB_HEADER_BYTES);
   if (blob[0] === RAW) {
     if (payload.length !== length) throw new Error("raw frame length does not match its header");
     return payload;
   }
-  if (blob[0] === COMPRESSED) return codec.decompress(payload, length);
+  if (blob[0] === COMPRESSED) {
+    return scratch === undefined
+      ? codec.decompress(payload, length)
+      : codec.decompressInto(payload, length, scratch(length));
+  }
   throw new Error(`unknown frame encoding ${blob[0]}`);
 }

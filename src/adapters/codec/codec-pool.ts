@@ -131,11 +131,16 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
         ? slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
         : (slots[affinity % slots.length] as Slot);
     const id = nextId++;
-    const data = ownedCopy(task.data);
     const result = new Promise<CodecTaskResult | DecodeTaskResult>((resolve, reject) => {
       slot.pending.set(id, { bytes, resolve, reject });
     });
-    slot.worker.postMessage({ id, task: { ...task, data } }, [data.buffer as ArrayBuffer]);
+    if (task.data.buffer instanceof SharedArrayBuffer) {
+      // Shared with the worker as it is: nothing to copy or move.
+      slot.worker.postMessage({ id, task });
+    } else {
+      const data = ownedCopy(task.data);
+      slot.worker.postMessage({ id, task: { ...task, data } }, [data.buffer as ArrayBuffer]);
+    }
     const tracked = result.catch(() => undefined);
     unsettled.add(tracked);
     void tracked.then(() => unsettled.delete(tracked));

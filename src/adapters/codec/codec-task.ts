@@ -1,5 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
-import { decodeBlob, encodeBlob } from "./blob-format.js";
+import { decodeBlobInto, encodeBlob } from "./blob-format.js";
 import type { Codec } from "./codec.js";
 
 /** One batch of consecutive chunks for a worker: hash them, compress some or all of them. */
@@ -98,7 +98,10 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
  */
 export interface DecodeTask {
   readonly kind: "decode";
-  /** Stored frames back to back. Its ArrayBuffer is moved to the worker and handed back. */
+  /**
+   * Stored frames back to back: a view of a SharedArrayBuffer (shared with the worker, never
+   * copied), or of an ArrayBuffer, which is moved to the worker and handed back.
+   */
   readonly data: Uint8Array;
   /** End offset of each frame within `data`, ascending. */
   readonly frameEnds: readonly number[];
@@ -116,32 +119,38 @@ export interface DecodeTaskResult {
   readonly bad: readonly (readonly [piece: number, problem: string])[];
 }
 
-/** Runs a decode task on this thread (the worker's body; also usable without a pool). */
+/** This thread's buffer for decoded frames, grown to the largest frame seen. */
+let scratchBuffer = new Uint8Array(0);
+function scratch(length: number): Uint8Array {
+  if (scratchBuffer.length < length + 1)
+    scratchBuffer = new Uint8Array(Math.max(length + 1, 1 << 20));
+  return scratchBuffer;
+}
+
+/**
+ * Runs a decode task on this thread (the worker's body; also usable without a pool). Frames are
+ * decoded into one reused buffer, so a task's pieces should come grouped by frame (the reader
+ * sends them so); a frame needed again after another is decoded again.
+ */
 export function runDecodeTask(codec: Codec, task: DecodeTask): DecodeTaskResult {
   const { data, frameEnds, pieces, ids, out } = task;
   const bad: [number, string][] = [];
-  // Pieces of a file alternate between frames (a page changed since the base snapshot lives in a
-  // newer frame): each frame is decoded once per task, not once per switch.
-  const decoded = new Map<number, Uint8Array | Error>();
-  const decode = (frame: number): Uint8Array | Error => {
-    let bytes = decoded.get(frame);
-    if (bytes === undefined) {
-      const start = frame === 0 ? 0 : (frameEnds[frame - 1] as number);
-      try {
-        bytes = decodeBlob(codec, data.subarray(start, frameEnds[frame] as number));
-      } catch (error) {
-        bytes = error instanceof Error ? error : new Error(String(error));
-      }
-      decoded.set(frame, bytes);
-    }
-    return bytes;
-  };
+  let current = -1;
+  let bytes: Uint8Array | Error = new Uint8Array(0);
   for (let index = 0; index < pieces.length / 4; index++) {
     const frame = pieces[index * 4] as number;
     const within = pieces[index * 4 + 1] as number;
     const length = pieces[index * 4 + 2] as number;
     const at = pieces[index * 4 + 3] as number;
-    const bytes = decode(frame);
+    if (frame !== current) {
+      const start = frame === 0 ? 0 : (frameEnds[frame - 1] as number);
+      try {
+        bytes = decodeBlobInto(codec, data.subarray(start, frameEnds[frame] as number), scratch);
+      } catch (error) {
+        bytes = error instanceof Error ? error : new Error(String(error));
+      }
+      current = frame;
+    }
     let problem: string | undefined;
     if (bytes instanceof Error) problem = bytes.message;
     else if (within + length > bytes.length) problem = "its frame is too short";

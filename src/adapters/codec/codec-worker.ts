@@ -14,7 +14,8 @@ port.on("message", ({ id, task }: { id: number; task: CodecTask | DecodeTask }) 
     if (task.kind === "decode") {
       const decoded = runDecodeTask(codec, task);
       reply = { id, decoded };
-      port.postMessage(reply, [decoded.data.buffer as ArrayBuffer]);
+      const shared = decoded.data.buffer instanceof SharedArrayBuffer;
+      port.postMessage(reply, shared ? [] : [decoded.data.buffer as ArrayBuffer]);
       return;
     }
     const result = runCodecTask(codec, task);

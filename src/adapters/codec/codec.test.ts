@@ -28,6 +28,10 @@ describe("createCodec", () => {
           expect(packed.length).toBeLessThan(data.length / 10);
         }
         expect(Buffer.from(codec.decompress(packed, data.length))).toEqual(Buffer.from(data));
+        const into = new Uint8Array(data.length + 64).fill(7);
+        const view = codec.decompressInto(packed, data.length, into);
+        expect(view.buffer).toBe(into.buffer);
+        expect(Buffer.from(view)).toEqual(Buffer.from(data));
       }
     });
 
@@ -50,5 +54,16 @@ describe("createCodec", () => {
   it("rejects a chunk whose length is not the expected one", () => {
     const codec = createCodec({ hash: "sha256", compression: "zstd", level: 3 });
     expect(() => codec.decompress(codec.compress(text), text.length - 1)).toThrow(/expected/);
+    // Into a buffer: a frame longer than expected fails (never overruns), a shorter one too.
+    const into = new Uint8Array(text.length * 2);
+    for (const expected of [text.length - 1, text.length + 1]) {
+      let error: unknown;
+      try {
+        codec.decompressInto(codec.compress(text), expected, into);
+      } catch (e) {
+        error = e;
+      }
+      expect(isShipsafeError(error) && error.code).toBe("CHUNK_UNREADABLE");
+    }
   });
 });

@@ -22,6 +22,11 @@ export interface Codec {
   compress(data: Uint8Array): Uint8Array;
   /** Decompresses and checks that exactly `expectedLength` bytes came out. */
   decompress(data: Uint8Array, expectedLength: number): Uint8Array;
+  /**
+   * The same into `into` (at least `expectedLength` bytes), returning the view of it written:
+   * readers decoding frame after frame reuse one buffer instead of allocating one per frame.
+   */
+  decompressInto(data: Uint8Array, expectedLength: number, into: Uint8Array): Uint8Array;
 }
 
 /** Chosen by measurement (docs/performance.md, "Hash and compression choice"). */
@@ -30,6 +35,8 @@ export const defaultCodecOptions: CodecOptions = { hash: "sha256", compression: 
 interface Compression {
   compress(data: Uint8Array): Uint8Array;
   decompress(data: Uint8Array, expectedLength: number): Uint8Array;
+  /** Writes into `into` and returns the byte count; absent: decompress, then copy. */
+  decompressInto?(data: Uint8Array, into: Uint8Array): number;
 }
 
 /** The subset of `zstd-napi` the codec uses. */
@@ -41,9 +48,18 @@ interface ZstdNapi {
   Decompressor: new () => { decompress(data: Uint8Array): Uint8Array };
 }
 
-function loadZstd(): ZstdNapi {
+/** zstd-napi's low-level context (`ZSTD_decompressDCtx`), which writes into a given buffer. */
+interface ZstdBinding {
+  DCtx: new () => { decompress(dstBuf: Uint8Array, srcBuf: Uint8Array): number };
+}
+
+function loadZstd(): ZstdNapi & { binding: ZstdBinding } {
   try {
-    return createRequire(import.meta.url)("zstd-napi") as ZstdNapi;
+    const require = createRequire(import.meta.url);
+    return {
+      ...(require("zstd-napi") as ZstdNapi),
+      binding: require("zstd-napi/binding") as ZstdBinding,
+    };
   } catch (cause) {
     throw new ShipsafeError(
       {
@@ -62,9 +78,11 @@ function zstd(level: number): Compression {
   const compressor = new z.Compressor();
   compressor.setParameters({ compressionLevel: level, checksumFlag: false });
   const decompressor = new z.Decompressor();
+  const dctx = new z.binding.DCtx();
   return {
     compress: (data) => compressor.compress(data),
     decompress: (data) => decompressor.decompress(data),
+    decompressInto: (data, into) => dctx.decompress(into, data),
   };
 }
 
@@ -131,6 +149,24 @@ export function createCodec(options: CodecOptions = defaultCodecOptions): Codec 
         throw unreadable(options, `${out.length} bytes came out, ${expectedLength} expected`);
       }
       return out;
+    },
+    decompressInto(data, expectedLength, into) {
+      if (!compression.decompressInto) {
+        const out = this.decompress(data, expectedLength);
+        into.set(out);
+        return into.subarray(0, out.length);
+      }
+      let written: number;
+      try {
+        // One byte of room beyond the expected length, so a frame that decodes longer is caught.
+        written = compression.decompressInto(data, into.subarray(0, expectedLength + 1));
+      } catch (cause) {
+        throw unreadable(options, cause instanceof Error ? cause.message : String(cause), cause);
+      }
+      if (written !== expectedLength) {
+        throw unreadable(options, `${written} bytes came out, ${expectedLength} expected`);
+      }
+      return into.subarray(0, written);
     },
   };
 }

@@ -4,24 +4,25 @@ import { join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
 import { fsyncPath } from "../../local-fs/fsync.js";
-
-/** One chunk of a file: its id (sha256 of the uncompressed bytes) and length. */
-export type ChunkRef = readonly [id: string, length: number];
+import { ChunkList } from "./chunk-list.js";
 
 /** asset name → file path → the file's chunks in order. */
-export type ChunkLists = Record<string, Record<string, ChunkRef[]>>;
+export type ChunkLists = Record<string, Record<string, ChunkList>>;
 
 /*
  * A snapshot on disk: `<id>.json` (the manifest, small: `list` reads only these), `<id>.chunks`
- * (`{ format: 2, assets: { <asset>: <list hash> } }`) and, per asset, its chunk list in
- * `lists/<list hash>.json` (`{ <file path>: [[chunk id, length], ...] }`, named by the sha256 of its
- * text). A list is written once and shared by every snapshot whose asset did not change, so such a
- * snapshot adds no bytes for it. The manifest hash is the portable one (canonical manifest without
- * the hash), so an exported archive carries the same hash; each file's `chunks` hash in the
- * manifest proves its list.
+ * (`{ format: 3, assets: { <asset>: <list hash> } }`) and, per asset, its chunk lists in
+ * `lists/<list hash>.bin`, named by the sha256 of its bytes: `SSLIST01`, a u32 file count, then
+ * per file a u32 path length, the path (UTF-8), a u32 chunk count, the chunk ids (32 bytes each)
+ * and their lengths (u32 each), all little-endian. A list is written once and shared by every
+ * snapshot whose asset did not change, so such a snapshot adds no bytes for it. Format 2 (lists as
+ * `lists/<hash>.json`, `{ <path>: [[hex id, length], ...] }`) is still read. The manifest hash is
+ * the portable one (canonical manifest without the hash), so an exported archive carries the same
+ * hash; each file's `chunks` hash in the manifest proves its list.
  */
 const LISTS = "lists";
-const LIST_FILE = /^[0-9a-f]{64}\.json$/;
+const LIST_FILE = /^[0-9a-f]{64}\.(bin|json)$/;
+const LIST_MAGIC = Buffer.from("SSLIST01");
 /** Unreferenced lists younger than this are kept: a snapshot being written may not name them yet. */
 const LIST_GRACE_MS = 60 * 60 * 1000;
 
@@ -38,14 +39,14 @@ export async function writeSnapshotDocuments(
   await mkdir(listsDir, { recursive: true, mode: 0o700 });
   const assets: Record<string, string> = {};
   for (const [asset, files] of Object.entries(lists)) {
-    const text = JSON.stringify(files);
-    const hash = createHash("sha256").update(text).digest("hex");
+    const bytes = encodeAssetList(files);
+    const hash = createHash("sha256").update(bytes).digest("hex");
     assets[asset] = hash;
-    const path = join(listsDir, `${hash}.json`);
-    if (!(await exists(path))) await writeDurably(path, text);
+    const path = join(listsDir, `${hash}.bin`);
+    if (!(await exists(path))) await writeDurably(path, bytes);
   }
   await fsyncPath(listsDir);
-  await writeDurably(join(dir, `${manifest.id}.chunks`), JSON.stringify({ format: 2, assets }));
+  await writeDurably(join(dir, `${manifest.id}.chunks`), JSON.stringify({ format: 3, assets }));
   await writeDurably(join(dir, `${manifest.id}.json`), `${JSON.stringify(manifest, null, 2)}\n`);
   await fsyncPath(dir);
 }
@@ -62,25 +63,86 @@ export async function readManifest(dir: string, id: string): Promise<SnapshotMan
   }
 }
 
-/** The hash of each asset's chunk list in a snapshot (format 2). */
+/** The hash of each asset's chunk list in a snapshot (formats 2 and 3). */
 export async function readListHashes(dir: string, id: string): Promise<Record<string, string>> {
   const doc = JSON.parse(await readFile(join(dir, `${id}.chunks`), "utf8")) as {
     format?: number;
     assets?: Record<string, string>;
   };
-  if (doc.format !== 2 || typeof doc.assets !== "object" || doc.assets === null) {
+  if (
+    (doc.format !== 2 && doc.format !== 3) ||
+    typeof doc.assets !== "object" ||
+    doc.assets === null
+  ) {
     throw new Error(`${id}.chunks is not a chunk list index`);
   }
   return doc.assets;
 }
 
-/** One asset's chunk list, checked against the hash it is stored under. */
+/** One asset's chunk lists, checked against the hash they are stored under. */
 export async function readAssetList(dir: string, hash: string): Promise<ChunkLists[string]> {
-  const text = await readFile(join(dir, LISTS, `${hash}.json`), "utf8");
-  if (createHash("sha256").update(text).digest("hex") !== hash) {
+  const binary = await readFile(join(dir, LISTS, `${hash}.bin`)).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  });
+  const bytes = binary ?? (await readFile(join(dir, LISTS, `${hash}.json`)));
+  if (createHash("sha256").update(bytes).digest("hex") !== hash) {
     throw new Error(`chunk list ${hash} is damaged (its content does not match its name)`);
   }
-  return JSON.parse(text) as ChunkLists[string];
+  if (binary) return decodeAssetList(hash, binary);
+  const files = JSON.parse(bytes.toString("utf8")) as Record<string, [string, number][]>;
+  return Object.fromEntries(
+    Object.entries(files).map(([path, refs]) => [path, ChunkList.from(refs)]),
+  );
+}
+
+/** An asset's chunk lists as bytes (the `.bin` format above). */
+export function encodeAssetList(files: ChunkLists[string]): Buffer {
+  const parts: Uint8Array[] = [LIST_MAGIC, u32(Object.keys(files).length)];
+  for (const [path, list] of Object.entries(files)) {
+    const name = Buffer.from(path, "utf8");
+    const { ids, lengths } = list.arrays();
+    parts.push(u32(name.length), name, u32(list.count), ids);
+    parts.push(Buffer.from(lengths.buffer, lengths.byteOffset, lengths.byteLength));
+  }
+  return Buffer.concat(parts);
+}
+
+function u32(value: number): Buffer {
+  const out = Buffer.alloc(4);
+  out.writeUInt32LE(value);
+  return out;
+}
+
+/** Parses an asset's `.bin` chunk lists; the arrays are copied out of `bytes` (aligned). */
+function decodeAssetList(hash: string, bytes: Buffer): ChunkLists[string] {
+  const damaged = (why: string) => new Error(`chunk list ${hash} is unreadable: ${why}`);
+  if (bytes.length < 12 || !bytes.subarray(0, 8).equals(LIST_MAGIC)) {
+    throw damaged("not a chunk list file");
+  }
+  const files: ChunkLists[string] = {};
+  const count = bytes.readUInt32LE(8);
+  let at = 12;
+  for (let f = 0; f < count; f++) {
+    if (at + 4 > bytes.length) throw damaged("truncated");
+    const nameLength = bytes.readUInt32LE(at);
+    at += 4;
+    const path = bytes.toString("utf8", at, at + nameLength);
+    at += nameLength;
+    if (at + 4 > bytes.length) throw damaged("truncated");
+    const chunks = bytes.readUInt32LE(at);
+    at += 4;
+    const end = at + chunks * 36;
+    if (end > bytes.length) throw damaged("truncated");
+    const ids = new Uint8Array(chunks * 32);
+    ids.set(bytes.subarray(at, at + chunks * 32));
+    const lengths = new Uint32Array(chunks);
+    new Uint8Array(lengths.buffer).set(bytes.subarray(at + chunks * 32, end));
+    at = end;
+    files[path] = ChunkList.over(ids, lengths);
+  }
+  if (at !== bytes.length) throw damaged("trailing bytes");
+  return files;
 }
 
 /** Every chunk list of a snapshot, by asset. */
@@ -101,7 +163,7 @@ export async function removeUnusedLists(dir: string, now: Date): Promise<void> {
   }
   const listsDir = join(dir, LISTS);
   for (const name of await readdir(listsDir).catch(() => [] as string[])) {
-    if (!LIST_FILE.test(name) || used.has(name.slice(0, -5))) continue;
+    if (!LIST_FILE.test(name) || used.has(name.slice(0, 64))) continue;
     const info = await stat(join(listsDir, name)).catch(() => undefined);
     if (info && now.getTime() - info.mtimeMs > LIST_GRACE_MS) {
       await unlink(join(listsDir, name)).catch(() => undefined);
@@ -121,7 +183,7 @@ export async function removeSnapshotDocuments(dir: string, id: string): Promise<
 }
 
 /** Writes `text` to `path` via a synced temp file and a rename; on failure the temp file is removed. */
-async function writeDurably(path: string, text: string): Promise<void> {
+async function writeDurably(path: string, text: string | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     const handle = await open(tmp, "w", 0o600);
@@ -147,11 +209,4 @@ async function writeDurably(path: string, text: string): Promise<void> {
       { cause: error },
     );
   }
-}
-
-/** The sha256 a manifest records for a file's chunk list (SnapshotFile.chunks). */
-export function chunkListHash(refs: readonly ChunkRef[]): string {
-  const hash = createHash("sha256");
-  for (const [id, length] of refs) hash.update(`${id} ${length}\n`);
-  return hash.digest("hex");
 }

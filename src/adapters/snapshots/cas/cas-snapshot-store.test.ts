@@ -12,7 +12,9 @@ import type { TaskRunner } from "../../codec/task-runner.js";
 import { openLocalPackStore } from "../../objects/local-packs/local-pack-store.js";
 import { createFilesAsset } from "../../state/files/files-asset.js";
 import { createSqliteAsset } from "../../state/sqlite/sqlite-asset.js";
+import { encodeAssetList, readAssetList } from "./cas-documents.js";
 import { openCasSnapshotStore } from "./cas-snapshot-store.js";
+import { ChunkList } from "./chunk-list.js";
 
 describe.each([
   ["on this thread", false],
@@ -146,14 +148,14 @@ describe.each([
       // Rewritten consistently: a new list under its own hash, and the index pointing at it.
       const snapshots = join(work, "cas", "snapshots");
       const index = JSON.parse(await readFile(join(snapshots, `${snapshot.id}.chunks`), "utf8"));
-      const files = JSON.parse(
-        await readFile(join(snapshots, "lists", `${index.assets.orders}.json`), "utf8"),
-      );
-      const refs = files["orders.sqlite"] as [string, number][];
+      const files = await readAssetList(snapshots, index.assets.orders);
+      const list = files["orders.sqlite"] as ChunkList;
+      const refs = Array.from({ length: list.count }, (_, i) => [list.idHex(i), list.length(i)]);
       [refs[1], refs[2]] = [refs[2] as [string, number], refs[1] as [string, number]];
-      const text = JSON.stringify(files);
-      index.assets.orders = createHash("sha256").update(text).digest("hex");
-      await writeFile(join(snapshots, "lists", `${index.assets.orders}.json`), text);
+      files["orders.sqlite"] = ChunkList.from(refs as [string, number][]);
+      const bytes = encodeAssetList(files);
+      index.assets.orders = createHash("sha256").update(bytes).digest("hex");
+      await writeFile(join(snapshots, "lists", `${index.assets.orders}.bin`), bytes);
       await writeFile(join(snapshots, `${snapshot.id}.chunks`), JSON.stringify(index));
       const result = await store.verify(snapshot.id);
       expect(result.ok).toBe(false);

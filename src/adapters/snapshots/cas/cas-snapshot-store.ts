@@ -16,7 +16,6 @@ import { newSnapshotId } from "../dir/snapshot-id.js";
 import { manifestHashOf } from "../dir/snapshot-manifest.js";
 import {
   type ChunkLists,
-  type ChunkRef,
   manifestIds,
   readAssetList,
   readChunks,
@@ -27,6 +26,7 @@ import {
   writeSnapshotDocuments,
 } from "./cas-documents.js";
 import { assetUnknown, corrupt, throwDiskFull } from "./cas-errors.js";
+import type { ChunkList } from "./chunk-list.js";
 import { ingestCaptured } from "./ingest-captured.js";
 import { materializeFiles } from "./materialize.js";
 import { contentCheck, readChunkedFiles } from "./read-chunks.js";
@@ -127,14 +127,14 @@ export async function openCasSnapshotStore(
     staging.run(expectedBytes, body);
 
   /** Every file's chunk list in the store, each read once, with the snapshots that use it. */
-  const allLists = async (): Promise<{ refs: readonly ChunkRef[]; snapshots: string[] }[]> => {
+  const allLists = async (): Promise<{ refs: ChunkList; snapshots: string[] }[]> => {
     const byHash = new Map<string, string[]>();
     for (const id of await manifestIds(snapshotsDir)) {
       // a snapshot without a readable chunk list references nothing
       const hashes = await readListHashes(snapshotsDir, id).catch(() => ({}));
       for (const hash of Object.values(hashes)) byHash.set(hash, [...(byHash.get(hash) ?? []), id]);
     }
-    const out: { refs: readonly ChunkRef[]; snapshots: string[] }[] = [];
+    const out: { refs: ChunkList; snapshots: string[] }[] = [];
     for (const [hash, snapshots] of byHash) {
       const files = await readAssetList(snapshotsDir, hash).catch(() => ({}));
       for (const refs of Object.values(files)) out.push({ refs, snapshots });
@@ -347,13 +347,15 @@ export async function openCasSnapshotStore(
     },
     async liveChunks() {
       const live = new Set<string>();
-      for (const refs of await allLists()) for (const [chunkId] of refs.refs) live.add(chunkId);
+      for (const { refs } of await allLists()) {
+        for (let i = 0; i < refs.count; i++) live.add(refs.idHex(i));
+      }
       return live;
     },
     async chunkUsers(chunkId) {
       const users = new Set<string>();
       for (const { refs, snapshots } of await allLists()) {
-        if (refs.some(([c]) => c === chunkId)) for (const id of snapshots) users.add(id);
+        if (refs.includes(chunkId)) for (const id of snapshots) users.add(id);
       }
       return [...users].sort();
     },

@@ -7,7 +7,8 @@ import type { AssetManifest, SnapshotFile } from "../../../ports/state-asset.js"
 import type { Codec } from "../../codec/codec.js";
 import { type CodecTaskResult, newStreamId } from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
-import { type ChunkLists, type ChunkRef, chunkListHash } from "./cas-documents.js";
+import type { ChunkLists } from "./cas-documents.js";
+import { ChunkList } from "./chunk-list.js";
 import { type ChunkBlock, fileBlocks } from "./file-chunks.js";
 import { FrameWriter } from "./frame-writer.js";
 
@@ -45,7 +46,7 @@ export async function ingestCaptured(
   const stored: AssetManifest[] = [];
   try {
     for await (const asset of assets) {
-      const files: Record<string, ChunkRef[]> = {};
+      const files: Record<string, ChunkList> = {};
       lists[asset.name] = files;
       const step = `store ${asset.name}`;
       progress?.report({ type: "step-started", step, detail: `${asset.size} bytes` });
@@ -66,7 +67,7 @@ export async function ingestCaptured(
             if (!frames.has(id) && !(await objects.has(id))) {
               await frames.add(id, result.data.subarray(start, end));
             }
-            file.refs.push([id, end - start]);
+            file.refs.push(id, end - start);
             start = end;
           }
           done += result.data.length;
@@ -128,7 +129,7 @@ function hashHere(
  */
 interface FileInProgress {
   readonly entry: SnapshotFile;
-  readonly refs: ChunkRef[];
+  readonly refs: ChunkList;
   readonly whole: Hash;
   readonly stream: number | undefined;
   digest?: string;
@@ -148,7 +149,9 @@ async function* assetBlocks(dir: string, asset: AssetManifest): AsyncGenerator<A
   for (const entry of asset.files) {
     const path = join(dir, asset.name, entry.path);
     const stream = entry.size >= HASH_HERE_BELOW ? newStreamId() : undefined;
-    const file: FileInProgress = { entry, refs: [], whole: createHash("sha256"), stream };
+    // Sized for a database cut at 4 KiB pages; other files have fewer, larger chunks.
+    const refs = new ChunkList(Math.min(Math.ceil(entry.size / 4096) + 1, 1 << 20));
+    const file: FileInProgress = { entry, refs, whole: createHash("sha256"), stream };
     let previous: ChunkBlock | undefined;
     let first = true;
     for await (const block of fileBlocks(path)) {
@@ -166,8 +169,8 @@ async function* assetBlocks(dir: string, asset: AssetManifest): AsyncGenerator<A
 function checkedDigest(asset: string, file: FileInProgress): SnapshotFile {
   const sha256 = file.stream === undefined ? file.whole.digest("hex") : file.digest;
   if (sha256 === undefined) throw new Error(`no digest came back for ${asset}/${file.entry.path}`);
-  const chunks = chunkListHash(file.refs);
-  const size = file.refs.reduce((sum, ref) => sum + ref[1], 0);
+  const chunks = file.refs.hash();
+  const size = file.refs.totalBytes;
   const { entry } = file;
   if (
     (entry.sha256 !== "" && sha256 !== entry.sha256) ||

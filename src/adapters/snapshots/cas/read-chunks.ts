@@ -3,15 +3,19 @@ import type { ObjectStore, StoredBlob } from "../../../ports/object-store.js";
 import type { SnapshotFile } from "../../../ports/state-asset.js";
 import type { DecodeTask, DecodeTaskResult } from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
-import { type ChunkRef, chunkListHash } from "./cas-documents.js";
+import type { ChunkList } from "./chunk-list.js";
 
 /** Stored bytes of the frames one decode task gets. */
 const TASK_BYTES = 2 * 1024 * 1024;
 /** A window of a file decoded together: each frame it needs is decoded once in it. */
-const WINDOW_STORED_BYTES = 8 * 1024 * 1024;
-const WINDOW_RAW_BYTES = 16 * 1024 * 1024;
+const WINDOW_STORED_BYTES = 4 * 1024 * 1024;
+const WINDOW_RAW_BYTES = 8 * 1024 * 1024;
+/** A window ends after the piece that fills it: room for one more frame or chunk. */
+const WINDOW_SLACK_BYTES = 1024 * 1024;
 /** Windows decoding while the caller holds another (writes it, hashes it). */
 const DECODE_AHEAD = 2;
+/** Chunk ids turned into hex and looked up at a time (the object store reads them in windows). */
+const LOOKUP_SLICE = 16 * 1024;
 
 /** A stretch of a file, in order, and the chunks in it that failed their check. */
 export interface FileStretch {
@@ -48,13 +52,13 @@ interface WindowBytes {
 export async function* readChunkedFiles(
   objects: ObjectStore,
   runner: TaskRunner,
-  files: readonly (readonly ChunkRef[])[],
+  files: readonly ChunkList[],
 ): AsyncGenerator<FileSegment> {
   const starts: number[] = [];
   let total = 0;
-  for (const refs of files) {
+  for (const list of files) {
     starts.push(total);
-    for (const ref of refs) total += ref[1];
+    total += list.totalBytes;
   }
   const ends = starts.map((_, f) => (f + 1 < starts.length ? (starts[f + 1] as number) : total));
   let nextFile = 0;
@@ -86,44 +90,88 @@ export async function* readChunkedFiles(
 
   // Windows decoding ahead of the one the caller holds, so decoding goes on while it writes.
   const pending: Promise<WindowBytes>[] = [];
-  const outputs = new OutputRing(DECODE_AHEAD + 2);
+  const ring = new WindowRing(DECODE_AHEAD + 2);
   let window = new DecodeWindow();
-  const refs = files.flat();
-  let index = 0;
-  for await (const blob of objects.getMany(refs.map((r) => r[0]))) {
-    window.add(blob, (refs[index++] as ChunkRef)[1]);
+  for await (const [blob, length] of chunksOf(objects, files)) {
+    window.add(blob, length);
     if (window.full) {
-      pending.push((await window.decode(runner, outputs.next(window.rawBytes))).done);
+      pending.push(
+        (await window.decode(runner, ring.next(window.storedBytes, window.rawBytes))).done,
+      );
       window = new DecodeWindow();
       if (pending.length > DECODE_AHEAD)
         yield* segments(await (pending.shift() as Promise<WindowBytes>));
     }
   }
   if (window.size > 0)
-    pending.push((await window.decode(runner, outputs.next(window.rawBytes))).done);
+    pending.push(
+      (await window.decode(runner, ring.next(window.storedBytes, window.rawBytes))).done,
+    );
   for (const done of pending) yield* segments(await done);
   // Empty files after the last byte.
   yield* segments({ bytes: new Uint8Array(0), bad: [] });
 }
 
-/** Output buffers shared with the workers, reused in turn (allocating one per window is slow). */
-class OutputRing {
-  readonly #buffers: (SharedArrayBuffer | undefined)[];
+/** Every chunk of `files` in order, with its length, looked up a slice of ids at a time. */
+async function* chunksOf(
+  objects: ObjectStore,
+  files: readonly ChunkList[],
+): AsyncGenerator<[StoredBlob, number]> {
+  let ids: string[] = [];
+  let lengths: number[] = [];
+  async function* lookUp(): AsyncGenerator<[StoredBlob, number]> {
+    let i = 0;
+    for await (const blob of objects.getMany(ids)) yield [blob, lengths[i++] as number];
+    ids = [];
+    lengths = [];
+  }
+  for (const list of files) {
+    for (let i = 0; i < list.count; i++) {
+      ids.push(list.idHex(i));
+      lengths.push(list.length(i));
+      if (ids.length >= LOOKUP_SLICE) yield* lookUp();
+    }
+  }
+  if (ids.length > 0) yield* lookUp();
+}
+
+/**
+ * Buffers shared with the workers, one input (stored frames) and one output (decoded bytes) per
+ * window in flight, reused in turn: allocating them per window left hundreds of MiB of dead
+ * buffers waiting for the garbage collector.
+ */
+class WindowRing {
+  readonly #inputs: (SharedArrayBuffer | undefined)[];
+  readonly #outputs: (SharedArrayBuffer | undefined)[];
   #turn = 0;
 
   constructor(size: number) {
-    this.#buffers = new Array(size).fill(undefined);
+    this.#inputs = new Array(size).fill(undefined);
+    this.#outputs = new Array(size).fill(undefined);
   }
 
-  next(bytes: number): Uint8Array {
-    const slot = this.#turn++ % this.#buffers.length;
-    let buffer = this.#buffers[slot];
-    if (buffer === undefined || buffer.byteLength < bytes) {
-      buffer = new SharedArrayBuffer(Math.max(bytes, WINDOW_RAW_BYTES));
-      this.#buffers[slot] = buffer;
-    }
-    return new Uint8Array(buffer, 0, bytes);
+  next(storedBytes: number, rawBytes: number): { input: Uint8Array; out: Uint8Array } {
+    const slot = this.#turn++ % this.#inputs.length;
+    return {
+      input: view(this.#inputs, slot, storedBytes, WINDOW_STORED_BYTES + WINDOW_SLACK_BYTES),
+      out: view(this.#outputs, slot, rawBytes, WINDOW_RAW_BYTES + WINDOW_SLACK_BYTES),
+    };
   }
+}
+
+function view(
+  buffers: (SharedArrayBuffer | undefined)[],
+  slot: number,
+  bytes: number,
+  least: number,
+): Uint8Array {
+  let buffer = buffers[slot];
+  if (buffer === undefined || buffer.byteLength < bytes) {
+    // Past the usual size (a frame or chunk larger than the slack): room to spare for the next.
+    buffer = new SharedArrayBuffer(bytes <= least ? least : Math.ceil(bytes * 1.25));
+    buffers[slot] = buffer;
+  }
+  return new Uint8Array(buffer, 0, bytes);
 }
 
 /** Consecutive chunks of a file, grouped by the stored frame each comes from. */
@@ -140,6 +188,10 @@ class DecodeWindow {
 
   get rawBytes(): number {
     return this.#raw;
+  }
+
+  get storedBytes(): number {
+    return this.#stored;
   }
 
   get full(): boolean {
@@ -159,15 +211,22 @@ class DecodeWindow {
   }
 
   /**
-   * Submits the window's decode tasks, each writing its pieces into `out` (waiting for room in
-   * the runner); `done` resolves once all have, with the window's bytes and bad chunks.
+   * Submits the window's decode tasks, their frames copied into `input`, each writing its pieces
+   * into `out` (waiting for room in the runner); `done` resolves once all have, with the window's
+   * bytes and bad chunks.
    */
-  async decode(runner: TaskRunner, out: Uint8Array): Promise<{ done: Promise<WindowBytes> }> {
+  async decode(
+    runner: TaskRunner,
+    { input, out }: { input: Uint8Array; out: Uint8Array },
+  ): Promise<{ done: Promise<WindowBytes> }> {
     const results: Promise<{ result: DecodeTaskResult; pieceIds: string[]; ats: number[] }>[] = [];
     let frames: Uint8Array[] = [];
     let bytes = 0;
+    let inputAt = 0;
     const submit = async (): Promise<void> => {
-      const { task, pieceIds, ats } = this.#taskOf(frames, out);
+      const data = input.subarray(inputAt, inputAt + bytes);
+      inputAt += bytes;
+      const { task, pieceIds, ats } = this.#taskOf(frames, data, out);
       frames = [];
       bytes = 0;
       const { result } = await runner.submit(task);
@@ -195,12 +254,15 @@ class DecodeWindow {
     return { done };
   }
 
-  /** A decode task for some of the window's frames: their bytes and all their pieces. */
+  /**
+   * A decode task for some of the window's frames: their bytes, copied into `data`, and all their
+   * pieces, grouped by frame (the task decodes each frame once into a reused buffer).
+   */
   #taskOf(
     frames: readonly Uint8Array[],
+    data: Uint8Array,
     out: Uint8Array,
   ): { task: DecodeTask; pieceIds: string[]; ats: number[] } {
-    const data = new Uint8Array(new ArrayBuffer(frames.reduce((sum, f) => sum + f.length, 0)));
     const frameEnds: number[] = [];
     const quads: number[] = [];
     const pieceIds: string[] = [];
@@ -235,10 +297,10 @@ class DecodeWindow {
  */
 export function contentCheck(
   file: SnapshotFile,
-  refs: readonly ChunkRef[],
+  refs: ChunkList,
 ): { update(bytes: Uint8Array): void; problem(): string | undefined } {
   if (file.chunks !== undefined) {
-    const listOk = chunkListHash(refs) === file.chunks;
+    const listOk = refs.hash() === file.chunks;
     return {
       update: () => undefined,
       problem: () => (listOk ? undefined : "has a chunk list that does not match its manifest"),

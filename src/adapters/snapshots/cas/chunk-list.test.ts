@@ -1,0 +1,129 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
+import { readAssetList, readChunks, writeSnapshotDocuments } from "./cas-documents.js";
+import { ChunkList } from "./chunk-list.js";
+
+/** The chunk-list hash as manifests have always defined it: sha256 over `<hex id> <length>\n`. */
+function textHash(refs: readonly (readonly [string, number])[]): string {
+  return createHash("sha256")
+    .update(refs.map(([id, length]) => `${id} ${length}\n`).join(""))
+    .digest("hex");
+}
+
+const refsArb = fc.array(
+  fc.tuple(
+    fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("hex")),
+    fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+  ),
+  { maxLength: 300 },
+);
+
+describe("ChunkList", () => {
+  it("keeps ids and lengths in order and hashes like the text definition", () => {
+    fc.assert(
+      fc.property(refsArb, (refs) => {
+        const list = ChunkList.from(refs);
+        expect(list.count).toBe(refs.length);
+        expect(refs.map((_, i) => [list.idHex(i), list.length(i)])).toEqual(refs);
+        expect(list.totalBytes).toBe(refs.reduce((sum, [, n]) => sum + n, 0));
+        expect(list.hash()).toBe(textHash(refs));
+      }),
+    );
+  });
+
+  it("finds the chunks it names and no others", () => {
+    const ids = [randomBytes(32), randomBytes(32)];
+    const list = new ChunkList(1);
+    list.push(ids[0] as Buffer, 10);
+    expect(list.includes((ids[0] as Buffer).toString("hex"))).toBe(true);
+    expect(list.includes((ids[1] as Buffer).toString("hex"))).toBe(false);
+    expect(list.includes("not hex")).toBe(false);
+  });
+
+  it("refuses an id that is not 64 hex characters or 32 bytes", () => {
+    const list = new ChunkList();
+    expect(() => list.push("ab".repeat(31), 1)).toThrow(/64 hex characters/);
+    expect(() => list.push(`${"ab".repeat(31)}zz`, 1)).toThrow(/64 hex characters/);
+    expect(() => list.push(new Uint8Array(31), 1)).toThrow(/32 bytes/);
+  });
+});
+
+describe("chunk list files", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "shipsafe-lists-"));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const manifest = (id: string) => ({ id }) as SnapshotManifest;
+
+  it("round-trip through the binary format, named by their hash", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 40 }), refsArb, { maxKeys: 5 }),
+        async (files) => {
+          const lists = {
+            db: Object.fromEntries(
+              Object.entries(files).map(([path, refs]) => [path, ChunkList.from(refs)]),
+            ),
+          };
+          const id = `snap-${Math.random().toString(16).slice(2)}`;
+          await writeSnapshotDocuments(dir, manifest(id), lists);
+          const read = (await readChunks(dir, id)).lists.db ?? {};
+          expect(Object.keys(read).sort()).toEqual(Object.keys(files).sort());
+          for (const [path, refs] of Object.entries(files)) {
+            const list = read[path] as ChunkList;
+            expect(
+              Array.from({ length: list.count }, (_, i) => [list.idHex(i), list.length(i)]),
+            ).toEqual(refs);
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+    for (const name of await readdir(join(dir, "lists"))) {
+      const bytes = await readFile(join(dir, "lists", name));
+      expect(name).toBe(`${createHash("sha256").update(bytes).digest("hex")}.bin`);
+    }
+  });
+
+  it("still reads format 2 (JSON lists)", async () => {
+    const refs: [string, number][] = [
+      ["a".repeat(64), 4096],
+      ["b".repeat(64), 17],
+    ];
+    const text = JSON.stringify({ "app.db": refs });
+    const hash = createHash("sha256").update(text).digest("hex");
+    await writeSnapshotDocuments(dir, manifest("seed"), {}); // creates lists/
+    await writeFile(join(dir, "lists", `${hash}.json`), text);
+    await writeFile(join(dir, "old.chunks"), JSON.stringify({ format: 2, assets: { db: hash } }));
+    const list = (await readChunks(dir, "old")).lists.db?.["app.db"] as ChunkList;
+    expect([list.idHex(1), list.length(1), list.hash()]).toEqual([
+      "b".repeat(64),
+      17,
+      textHash(refs),
+    ]);
+  });
+
+  it("refuse a list whose bytes do not match its name, or that is cut short", async () => {
+    await writeSnapshotDocuments(dir, manifest("s1"), {
+      db: { "app.db": ChunkList.from([["c".repeat(64), 1]]) },
+    });
+    const [name] = await readdir(join(dir, "lists"));
+    const path = join(dir, "lists", name as string);
+    const bytes = await readFile(path);
+    const hash = (name as string).slice(0, 64);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1;
+    await writeFile(path, bytes);
+    await expect(readAssetList(dir, hash)).rejects.toThrow(/damaged/);
+    const short = bytes.subarray(0, bytes.length - 3);
+    const shortHash = createHash("sha256").update(short).digest("hex");
+    await writeFile(join(dir, "lists", `${shortHash}.bin`), short);
+    await expect(readAssetList(dir, shortHash)).rejects.toThrow(/truncated/);
+  });
+});
