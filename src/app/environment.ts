@@ -2,6 +2,7 @@ import type { JsonValue } from "../domain/model/json.js";
 import type { LedgerEntry, LedgerEntryInput } from "../domain/model/ledger.js";
 import type { Clock } from "../ports/clock.js";
 import type { HealthProbe } from "../ports/health-probe.js";
+import type { MaintenanceMode } from "../ports/maintenance.js";
 import type { MetricsSource } from "../ports/metrics-source.js";
 import type { MigrationAnalysis } from "../ports/migration-analysis.js";
 import type { MigrationRunner } from "../ports/migration-runner.js";
@@ -33,6 +34,11 @@ export interface EnvironmentPorts {
   readonly migrations: MigrationRunner | undefined;
   /** Undefined when the environment configures no `migrations`. */
   readonly migrationAnalysis: MigrationAnalysis | undefined;
+  /**
+   * How a rollback stops writes first and resumes them last; undefined when stopping the process
+   * stops them (`maintenance: { kind: stop }`, the default).
+   */
+  readonly maintenance?: MaintenanceMode | undefined;
   readonly store: Store;
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;

@@ -11,6 +11,7 @@ import { registerHostCommands } from "./commands/host.js";
 import { registerInitCommand } from "./commands/init.js";
 import { registerLkgCommand } from "./commands/lkg.js";
 import { registerLockCommands } from "./commands/lock.js";
+import { registerMigrateCommands } from "./commands/migrate.js";
 import { registerReleaseCommands } from "./commands/release.js";
 import { registerRestoreCommands } from "./commands/restore.js";
 import { registerRollbackCommand } from "./commands/rollback.js";
@@ -51,6 +52,7 @@ export function buildProgram(action: Action, configure: (command: Command) => vo
   registerGateCommand(program, action);
   registerHostCommands(program, action);
   registerDeployCommand(program, action);
+  registerMigrateCommands(program, action);
   registerRollbackCommand(program, action);
   registerLkgCommand(program, action);
   registerHealthCommand(program, action);

@@ -1,5 +1,8 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import { createSpawnCommandRunner } from "../adapters/checks/command/spawn-command-runner.js";
 import { createHttpHealthProbe } from "../adapters/health/http/http-health-probe.js";
+import { createCommandMaintenance } from "../adapters/maintenance/command/command-maintenance.js";
+import { createHttpMaintenance } from "../adapters/maintenance/http/http-maintenance.js";
 import { createScrapeMetricsSource } from "../adapters/metrics/scrape/scrape-metrics-source.js";
 import { createFilesAsset } from "../adapters/state/files/files-asset.js";
 import { createPostgresAsset } from "../adapters/state/postgres/postgres-asset.js";
@@ -9,11 +12,14 @@ import type { EnvironmentPorts } from "../app/environment.js";
 import type { EnvironmentConfig, LoadedConfig } from "../domain/config/types.js";
 import { parseDuration } from "../domain/duration.js";
 import { ShipsafeError } from "../domain/errors.js";
+import type { MaintenanceMode } from "../ports/maintenance.js";
 import type { MetricsSource } from "../ports/metrics-source.js";
 import type { Progress } from "../ports/progress.js";
 import type { SnapshotStore } from "../ports/snapshot-store.js";
 import type { StateAsset } from "../ports/state-asset.js";
 import type { Target } from "../ports/target.js";
+import { openMigrationAnalysis } from "./migration-analysis.js";
+import { buildMigrationRunner, migratedDatabase } from "./migration-runner.js";
 import type { Services } from "./services.js";
 import { openCasSnapshotStoreAt } from "./snapshot-store.js";
 
@@ -28,6 +34,8 @@ export async function openEnvironment(
   const base = dirname(loaded.file);
   const at = (path: string): string => (isAbsolute(path) ? path : resolve(base, path));
   const target = buildTarget(env, at);
+  const snapshots = await openSnapshotStore(services);
+  const migrations = buildMigrationRunner(env, at);
   const readyTimeoutMs =
     env.target.kind === "local" ? parseDuration(env.target.readyTimeout) : 60_000;
   return {
@@ -48,16 +56,44 @@ export async function openEnvironment(
       readyTimeoutMs,
     },
     assets: env.state.map((asset) => buildAsset(asset, at, base)),
-    snapshots: await openSnapshotStore(services),
+    snapshots,
     metrics: buildMetrics(env),
-    migrations: undefined,
-    migrationAnalysis: undefined,
+    maintenance: buildMaintenance(env, base),
+    migrations,
+    migrationAnalysis: migrations
+      ? openMigrationAnalysis({
+          runner: migrations,
+          database: migratedDatabase(env, at),
+          snapshots,
+        })
+      : undefined,
     store: services.store,
     clock: services.clock,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     progress: options.progress,
     record: (input) => services.record({ ...input, actor: options.actor, env: name }),
   };
+}
+
+/** The maintenance switch of `maintenance: command | http`; undefined for `stop` (the default). */
+function buildMaintenance(env: EnvironmentConfig, base: string): MaintenanceMode | undefined {
+  const maintenance = env.maintenance;
+  if (!maintenance || maintenance.kind === "stop") return undefined;
+  const timeoutMs = parseDuration(maintenance.timeout);
+  if (maintenance.kind === "command") {
+    return createCommandMaintenance({
+      on: maintenance.on,
+      off: maintenance.off,
+      timeoutMs,
+      runner: createSpawnCommandRunner({ baseDir: base }),
+    });
+  }
+  return createHttpMaintenance({
+    on: maintenance.on,
+    off: maintenance.off,
+    timeoutMs,
+    userAgent: "shipsafe-rollback",
+  });
 }
 
 /** Snapshots live in a content-addressed store of pack files under `<state dir>/cas/`. */

@@ -68,6 +68,14 @@ environments:
       successes: 1
     state:
       - { name: orders, kind: sqlite, path: ./data/orders.db }
+    migrations:
+      kind: sql-dir
+      dir: migrations
+      waivers:
+        - migration: 0002_discounts
+          by: shipsafe-demo
+          reason: the demo's bad release; its rollback is the Type 3 by restore the demo shows
+          at: "2026-11-24"
     metrics: { source: scrape, url: "${baseUrl}/metrics" }
     policy: { autoRollback: true }
 `,

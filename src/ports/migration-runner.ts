@@ -3,6 +3,7 @@ import type {
   MigrationInfo,
   MigrationState,
 } from "../domain/migrations/migration.js";
+import type { Progress } from "./progress.js";
 
 /** What one migration run did, migration by migration. */
 export interface MigrationRun {
@@ -30,15 +31,23 @@ export interface MigrationRunner {
   list(releaseDir: string): Promise<MigrationInfo[]>;
   /** The database's applied migrations against what `releaseDir` ships. */
   status(releaseDir: string): Promise<MigrationState>;
-  /** Applies pending migrations (all, or up to and including `to`). */
-  up(releaseDir: string, options?: { readonly to?: string }): Promise<MigrationRun>;
+  /**
+   * Applies pending migrations (all, or up to and including `to`), each reported to `progress` as
+   * a step `migrate <id>`. A failure stops the run: the migrations before it stay applied.
+   */
+  up(
+    releaseDir: string,
+    options?: { readonly to?: string; readonly progress?: Progress },
+  ): Promise<MigrationRun>;
   /**
    * Reverts applied migrations, newest first: `count` of them, or every one after `to` (`to`
    * itself stays applied; `to: null` reverts all).
    */
   down(
     releaseDir: string,
-    options: { readonly count: number } | { readonly to: string | null },
+    options: ({ readonly count: number } | { readonly to: string | null }) & {
+      readonly progress?: Progress;
+    },
   ): Promise<MigrationRun>;
   /** The SQL of one migration, or null when the source cannot show it. */
   sql(releaseDir: string, id: string): Promise<MigrationSql | null>;

@@ -231,7 +231,13 @@ describe("shipsafe gate and host verify (built CLI, the demo app on loopback)", 
     const before = await json(["--env-file", ".env.gate", "host", "verify", "--skip-endpoints"]);
     expect(before.code, JSON.stringify(before.doc)).toBe(0);
     expect(before.doc.gate).toBe("host");
-    expect(before.doc.checks.map((c: CheckDoc) => c.name)).toEqual(["tools", "disk-space"]);
+    expect(before.doc.checks.map((c: CheckDoc) => c.name)).toEqual([
+      "tools",
+      "disk-space",
+      "migrations",
+    ]);
+    // The running release's migrations are all applied.
+    expect(byName(before.doc, "migrations")?.status).toBe("pass");
     expect(before.doc.skipped).toEqual([
       { name: "endpoints", reason: "--skip-endpoints: the service may not run yet" },
     ]);

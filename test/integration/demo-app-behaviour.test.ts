@@ -136,10 +136,15 @@ describe("the demo app", () => {
         "VIP50",
         "WELCOME10",
       ]);
-      expect(db.prepare("SELECT item, discount_code FROM orders ORDER BY id").all()).toEqual([
-        { item: "lamp", discount_code: null },
-        { item: "chair", discount_code: "SPRING25" },
+      expect(
+        db.prepare("SELECT item, quantity, discount_code FROM orders ORDER BY id").all(),
+      ).toEqual([
+        { item: "lamp", quantity: 1, discount_code: null },
+        { item: "chair", quantity: 3, discount_code: "SPRING25" },
       ]);
+      // 0002 renames the column 1.0.0 writes: the breaking change of the demo.
+      const columns = db.prepare("SELECT name FROM pragma_table_info('orders')").pluck().all();
+      expect(columns).not.toContain("qty");
     } finally {
       db.close();
     }
@@ -152,6 +157,28 @@ describe("the demo app", () => {
     const [code] = await once(refused, "exit");
     expect(code).toBe(1);
     expect(stderr).toContain("has schema version 2, newer than this release supports (1)");
+  });
+
+  it("a release starts on a database its migrations already brought to its schema (as shipsafe's sql-dir does on deploy)", async () => {
+    const dbPath = join(dir, "premigrated.db");
+    const db = new Database(dbPath);
+    try {
+      for (const file of ["0001_orders.up.sql", "0002_discounts.up.sql"]) {
+        const sql = await readFile(
+          resolve(DEMO_APP_DIR, "releases", "2.0.0", "migrations", file),
+          "utf8",
+        );
+        db.transaction(() => db.exec(sql))();
+      }
+      db.exec("INSERT INTO orders (item, quantity) VALUES ('kept', 2)");
+    } finally {
+      db.close();
+    }
+    const v2 = await start("2.0.0", "premigrated.db");
+    await json(`${v2.url}/admin/faults`, post({ errorRate: 0 }));
+    expect((await fetch(`${v2.url}/orders`, post({ item: "desk", qty: 1 }))).status).toBe(201);
+    expect(await json(`${v2.url}/orders/count`)).toEqual({ status: 200, body: { count: 2 } });
+    expect(await v2.stop()).toBe(0);
   });
 
   it("refuses to start without PORT or DEMO_DB, or with a wrong SHIPSAFE_NODE_MODULES", async () => {

@@ -6,6 +6,7 @@ import type { WindowSummary } from "../../domain/observation/window-summary.js";
 import { schemaDifferences } from "../../domain/rollback/state-facts.js";
 import type { EnvironmentPorts } from "../environment.js";
 import { describeProbes, waitHealthy } from "../health/wait-healthy.js";
+import { migrateForDeploy } from "../migrations/migrate-for-deploy.js";
 import { saveReleaseRecord } from "../release/release-records.js";
 import { requireRelease } from "../release/require-release.js";
 import { candidate, inspectLive } from "../rollback/plan-rollback.js";
@@ -75,12 +76,14 @@ export async function deploy(
     subject: options.version,
     data: { from: previousVersion, to: options.version },
   });
+  const migrationsHead = await migrateForDeploy(ports, options.version, previousVersion, mark);
   await ports.target.stop();
   await ports.target.activate(options.version);
   await ports.target.start();
   await saveReleaseRecord(ports, options.version, "active", {
     deployedAt: ports.clock.now().toISOString(),
     previousVersion: previousVersion === options.version ? null : previousVersion,
+    ...(migrationsHead === undefined ? {} : { migrationsHead }),
   });
   const activatedAfterMs = ports.clock.now().getTime() - t0;
   mark(`activated ${options.version}${previousVersion ? ` (was ${previousVersion})` : ""}`);
@@ -141,7 +144,9 @@ export async function deploy(
 
   let rolledBack: RollbackResult | null = null;
   if (failed && options.autoRollback && previousVersion && previousVersion !== options.version) {
-    const restoreState = await schemaMoved(ports, previousVersion);
+    // With migrations tracked the planner chooses the type from them (Type 2 keeps an additive
+    // schema, Type 3 runs tested downs or restores); without, a schema change forces a restore.
+    const restoreState = ports.migrations ? false : await schemaMoved(ports, previousVersion);
     mark(
       `auto-rollback to ${previousVersion}${restoreState ? " with state restore (schema changed)" : ""}`,
     );

@@ -1,6 +1,7 @@
 import type { CheckType } from "../../domain/gate/check-kinds.js";
 import type { CheckOutcome } from "../../domain/gate/check-outcome.js";
 import type { CheckSpec } from "../../domain/gate/check-spec.js";
+import type { MigrationWaiver } from "../../domain/migrations/migration.js";
 import type { CheckProbes } from "../../ports/check-probes.js";
 import type { EnvironmentPorts } from "../environment.js";
 
@@ -10,8 +11,8 @@ export interface CheckContext {
   readonly probes: CheckProbes;
   /** The release version the gate runs for (`--release`, or the version being prepared). */
   readonly version: string | undefined;
-  /** Whether the environment configures `migrations`. */
-  readonly migrationsConfigured: boolean;
+  /** The config's waivers for non-reversible migrations (`migrations.waivers`). */
+  readonly migrationWaivers: readonly MigrationWaiver[];
   /** Aborts when the check's timeout passes or the operator interrupts the run. */
   readonly signal: AbortSignal;
 }

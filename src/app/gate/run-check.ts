@@ -41,7 +41,7 @@ export async function runCheck(
     ports,
     probes: request.probes,
     version: request.version,
-    migrationsConfigured: request.migrationsConfigured,
+    migrationWaivers: request.migrationWaivers,
     signal: controller.signal,
   };
   const implementation = CHECK_IMPLEMENTATIONS[spec.type] as (

@@ -26,7 +26,7 @@ function request(
     },
     options,
   );
-  return { plan, probes, configHash: "c".repeat(64), migrationsConfigured: false, runtime };
+  return { plan, probes, configHash: "c".repeat(64), migrationWaivers: [], runtime };
 }
 
 const exited = (exitCode: number, outputTail = ""): CommandRun => ({

@@ -10,6 +10,7 @@ import {
   type GateRun,
   gatePassed,
 } from "../../domain/gate/gate-run.js";
+import type { MigrationWaiver } from "../../domain/migrations/migration.js";
 import type { JsonObject } from "../../domain/model/json.js";
 import type { CheckProbes } from "../../ports/check-probes.js";
 import type { EnvironmentPorts } from "../environment.js";
@@ -21,7 +22,7 @@ export interface GateSetup {
   readonly probes: CheckProbes;
   /** sha256 of the resolved config with secrets masked; null without a config. */
   readonly configHash: string | null;
-  readonly migrationsConfigured: boolean;
+  readonly migrationWaivers: readonly MigrationWaiver[];
   readonly runtime: GateRuntime;
   /** Masks secrets in what is stored outside the ledger (the gate-run record). */
   readonly redact?: <T>(value: T) => T;

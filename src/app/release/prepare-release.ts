@@ -47,7 +47,10 @@ export async function prepareRelease(
     ],
     gateRunId: gate.id,
     snapshotId: snapshot?.id ?? null,
-    migrationsHead: null,
+    // The newest migration the release ships: the schema it expects once deployed.
+    migrationsHead: ports.migrations
+      ? ((await ports.migrations.list(info.path)).at(-1)?.id ?? null)
+      : null,
     preparedAt: ports.clock.now().toISOString(),
     runningVersion: (await ports.target.current()) ?? null,
   };

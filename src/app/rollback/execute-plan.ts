@@ -4,8 +4,7 @@ import type { JsonObject } from "../../domain/model/json.js";
 import type { StepJournalEntry } from "../../domain/model/records.js";
 import type { PlanStep, RollbackPlan } from "../../domain/rollback/plan.js";
 import type { EnvironmentPorts } from "../environment.js";
-import { describeProbes, waitHealthy } from "../health/wait-healthy.js";
-import { takeSnapshot } from "../snapshots/take-snapshot.js";
+import { runStep } from "./run-step.js";
 
 export interface StepOutcome {
   readonly index: number;
@@ -29,9 +28,11 @@ export interface PlanOutcome {
   } | null;
 }
 
-type Ports = Pick<
+export type ExecutorPorts = Pick<
   EnvironmentPorts,
   | "env"
+  | "migrations"
+  | "maintenance"
   | "service"
   | "target"
   | "snapshots"
@@ -44,11 +45,13 @@ type Ports = Pick<
   | "progress"
   | "record"
 >;
+type Ports = ExecutorPorts;
 
 /**
  * Runs a plan step by step, journaling each step before and after, so a run killed mid-plan can be
  * resumed: steps the journal shows succeeded are skipped, the rest run again (every step kind is
- * safe to re-run). The whole plan is bounded by `plan.timeoutMs`.
+ * safe to re-run, STEP_KINDS). The whole plan is bounded by `plan.timeoutMs`. A failed step stops
+ * the plan: later steps (maintenance-off among them) do not run, so writes stay stopped.
  */
 export async function executePlan(ports: Ports, plan: RollbackPlan): Promise<PlanOutcome> {
   const started = ports.clock.now().getTime();
@@ -150,49 +153,6 @@ export async function executePlan(ports: Ports, plan: RollbackPlan): Promise<Pla
     safetySnapshotId,
     failure,
   };
-}
-
-async function runStep(
-  ports: Ports,
-  plan: RollbackPlan,
-  step: PlanStep,
-  remainingMs: number,
-  safetySnapshotId: string | null,
-): Promise<JsonObject> {
-  switch (step.kind) {
-    case "stop":
-      await ports.target.stop();
-      return {};
-    case "safety-snapshot": {
-      const manifest = await takeSnapshot(ports, `safety:${plan.id}`);
-      return { safetySnapshotId: manifest.id, size: manifest.size };
-    }
-    case "restore-state": {
-      if (!safetySnapshotId) throw new Error("refusing to restore: no safety snapshot was taken");
-      const id = plan.restoreSnapshotId;
-      if (!id) throw new Error("the plan names no snapshot to restore");
-      await ports.snapshots.restore(id, ports.assets, ports.progress);
-      return { snapshotId: id };
-    }
-    case "switch-release":
-      await ports.target.activate(plan.toVersion);
-      return { version: plan.toVersion };
-    case "start":
-      await ports.target.start();
-      return { version: plan.toVersion };
-    case "verify-health": {
-      const wait = await waitHealthy(
-        ports,
-        Math.min(ports.healthPolicy.readyTimeoutMs, remainingMs),
-      );
-      if (!wait.healthy) {
-        throw new Error(
-          `not healthy after ${formatDuration(wait.waitedMs)}: ${describeProbes(wait.last)}`,
-        );
-      }
-      return { attempts: wait.attempts, waitedMs: wait.waitedMs };
-    }
-  }
 }
 
 function withDeadline<T>(

@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import {
   buildRollbackPlan,
   type CandidateSnapshot,
+  type MaintenanceFacts,
 } from "../../domain/rollback/build-rollback-plan.js";
 import type { RollbackPlan } from "../../domain/rollback/plan.js";
 import { type AssetState, assetStateFrom } from "../../domain/rollback/state-facts.js";
 import type { SnapshotManifest } from "../../ports/snapshot-store.js";
 import type { EnvironmentPorts } from "../environment.js";
 import { snapshotForVersion } from "../snapshots/take-snapshot.js";
+import { migrationsBetween } from "./migrations-between.js";
 import { resolveRollbackTarget } from "./resolve-rollback-target.js";
 
 export interface RollbackRequest {
@@ -18,11 +20,23 @@ export interface RollbackRequest {
   readonly timeoutMs: number;
 }
 
-/** Gathers the facts (current version, target, snapshot, live row counts) and builds the plan. */
+/**
+ * Gathers the facts (current version, target, snapshot, live row counts, the migrations in between
+ * and what they do, how writes stop) and builds the plan. Changes nothing.
+ */
 export async function planRollback(
   ports: Pick<
     EnvironmentPorts,
-    "env" | "service" | "store" | "target" | "snapshots" | "assets" | "clock"
+    | "env"
+    | "service"
+    | "store"
+    | "target"
+    | "snapshots"
+    | "assets"
+    | "clock"
+    | "migrations"
+    | "migrationAnalysis"
+    | "maintenance"
   >,
   request: RollbackRequest,
 ): Promise<RollbackPlan> {
@@ -30,6 +44,12 @@ export async function planRollback(
   const currentVersion = (await ports.target.current()) ?? null;
   const snapshot = target.snapshot ?? (await snapshotForVersion(ports, target.version));
   const live = await inspectLive(ports.assets);
+  const migrations = await migrationsBetween(
+    ports,
+    currentVersion,
+    target.version,
+    snapshot?.id ?? null,
+  );
   const now = ports.clock.now();
   return buildRollbackPlan({
     id: newRollbackId(now),
@@ -44,7 +64,15 @@ export async function planRollback(
     restoreState: request.restoreState || target.snapshot !== undefined,
     snapshot: snapshot ? candidate(snapshot) : null,
     live,
+    migrations,
+    maintenance: maintenanceFacts(ports.maintenance),
   });
+}
+
+function maintenanceFacts(mode: EnvironmentPorts["maintenance"]): MaintenanceFacts {
+  return mode
+    ? { kind: mode.kind, on: mode.describe("on"), off: mode.describe("off") }
+    : { kind: "stop" };
 }
 
 export function candidate(snapshot: SnapshotManifest): CandidateSnapshot {

@@ -91,7 +91,15 @@ const snapshotVerifyCheck = z.strictObject({
   mode: z.enum(["quick", "full"]).default("full"),
 });
 
-const migrationsCheck = z.strictObject({ type: z.literal("migrations"), ...common });
+const migrationsCheck = z.strictObject({
+  type: z.literal("migrations"),
+  ...common,
+  /**
+   * Also run up → down → up of the gated release's pending migrations on a scratch copy: one
+   * whose down does not restore the schema fails unless `migrations.waivers` names it.
+   */
+  reversible: z.boolean().default(false),
+});
 
 const toolsCheck = z.strictObject({
   type: z.literal("tools"),

@@ -53,9 +53,96 @@ const stateAsset = z.discriminatedUnion("kind", [
   z.strictObject({ name, kind: z.literal("files"), paths: z.array(nonEmpty).min(1) }),
 ]);
 
+/** A recorded decision to release a non-reversible migration anyway (docs/config.md#migrations). */
+const migrationWaiver = z.strictObject({
+  migration: nonEmpty,
+  by: nonEmpty,
+  reason: nonEmpty,
+  at: z.iso.date({ error: "expected the date the waiver was given, e.g. 2026-03-01" }),
+});
+
+const migrationsCommon = { waivers: z.array(migrationWaiver).optional() };
+
+/** A regular expression with the named groups `id` and `state`. */
+const statusPattern = nonEmpty.superRefine((pattern, ctx) => {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    ctx.addIssue({
+      code: "custom",
+      message: `not a valid regular expression: ${why}`,
+      input: pattern,
+    });
+    return;
+  }
+  const groups = [...pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]);
+  for (const required of ["id", "state"]) {
+    if (!groups.includes(required)) {
+      const message = `expected a named group (?<${required}>...)`;
+      ctx.addIssue({ code: "custom", message, input: pattern });
+    }
+  }
+});
+
 const migrations = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("sql-dir"), dir: nonEmpty }),
-  z.strictObject({ kind: z.literal("command"), up: argv, down: argv, status: argv }),
+  z.strictObject({
+    kind: z.literal("sql-dir"),
+    /** `NNNN_name.up.sql` / `.down.sql` files, relative to the release directory. */
+    dir: nonEmpty,
+    /** The state asset (sqlite or postgres) migrated; default: the environment's only one. */
+    asset: name.optional(),
+    ...migrationsCommon,
+  }),
+  z
+    .strictObject({
+      kind: z.literal("command"),
+      /** `{to}` receives a target id; the element is left out when there is none. */
+      up: argv,
+      /** `{count}` receives how many to revert, or `{to}` the id that stays applied. */
+      down: argv,
+      status: argv,
+      statusFormat: z.enum(["json", "text"]).default("json"),
+      /** For statusFormat text: matched per line, named groups `id` and `state`. */
+      statusPattern: statusPattern.optional(),
+      /** For statusFormat text: the `state` that means applied. */
+      appliedState: nonEmpty.default("applied"),
+      /** Working directory of the commands, relative to the release directory. */
+      cwd: nonEmpty.default("."),
+      timeout: duration.default("10m"),
+      env: envVars.optional(),
+      ...migrationsCommon,
+    })
+    .refine((m) => m.statusFormat !== "text" || m.statusPattern !== undefined, {
+      error: "statusFormat: text needs a statusPattern with the named groups id and state",
+      path: ["statusPattern"],
+    }),
+]);
+
+/** One HTTP call of a maintenance switch. */
+const maintenanceCall = z.strictObject({
+  url: httpUrl,
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
+});
+
+/**
+ * How a rollback stops writes first and resumes them last: `stop` (the default) — stopping the
+ * process stops them; `command` — argv run to switch maintenance on / off; `http` — a call each.
+ */
+const maintenance = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("stop") }),
+  z.strictObject({
+    kind: z.literal("command"),
+    on: argv,
+    off: argv,
+    timeout: duration.default("30s"),
+  }),
+  z.strictObject({
+    kind: z.literal("http"),
+    on: maintenanceCall,
+    off: maintenanceCall,
+    timeout: duration.default("10s"),
+  }),
 ]);
 
 const metrics = z.discriminatedUnion("source", [
@@ -102,6 +189,7 @@ export const environmentSchema = z.strictObject({
   state: z.array(stateAsset).superRefine(uniqueNames).default([]),
   migrations: migrations.optional(),
   metrics: metrics.optional(),
+  maintenance: maintenance.optional(),
   gates: z.record(gateName, gate).optional(),
   policy: policy.optional(),
   lkg: lkg.optional(),
@@ -123,6 +211,7 @@ export type HealthConfig = EnvironmentConfig["health"];
 export type StateAssetConfig = EnvironmentConfig["state"][number];
 export type MigrationsConfig = NonNullable<EnvironmentConfig["migrations"]>;
 export type MetricsConfig = NonNullable<EnvironmentConfig["metrics"]>;
+export type MaintenanceConfig = NonNullable<EnvironmentConfig["maintenance"]>;
 export type GateConfig = NonNullable<EnvironmentConfig["gates"]>[string];
 export type GateCheckConfig = GateConfig["checks"][number];
 export type PolicyConfig = NonNullable<EnvironmentConfig["policy"]>;

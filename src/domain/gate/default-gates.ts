@@ -31,7 +31,8 @@ export function builtInGate(gate: string, env: GateEnvironment): GateCheckConfig
         check({ type: "artifact" }),
         check({ type: "health", name: "current-health" }),
         check({ type: "backup-age", maxAge: "24h" }),
-        ...migrations,
+        // A release's new migrations must come with a down that restores the schema, or a waiver.
+        ...(env.migrations ? [check({ type: "migrations", reversible: true })] : []),
       ];
     case "rollback":
       return [

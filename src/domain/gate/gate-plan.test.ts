@@ -86,7 +86,7 @@ describe("planGate", () => {
     const configured: PlanEnvironment = {
       ...env,
       gates: {
-        release: { checks: [{ type: "migrations", required: true }] },
+        release: { checks: [{ type: "migrations", required: true, reversible: false }] },
         nightly: {
           checks: [
             {
@@ -116,7 +116,7 @@ describe("planGate", () => {
     const error = thrown(() =>
       planGate("relase", "prod", {
         ...env,
-        gates: { smoke: { checks: [{ type: "migrations", required: true }] } },
+        gates: { smoke: { checks: [{ type: "migrations", required: true, reversible: false }] } },
       }),
     );
     expect(error.code).toBe("GATE_UNKNOWN");

@@ -1,10 +1,11 @@
 // The demo service's engine, shared by every release. Each release directory carries its own
 // identical copy (a release is copied as a unit), and a test keeps the copies identical.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const WORK_ROUTES = new Set(["/work", "/orders", "/orders/count"]);
@@ -27,6 +28,31 @@ export function loadSqlite() {
 /** Reads the release's own version from the package.json beside `moduleUrl`. */
 export function releaseVersion(moduleUrl) {
   return JSON.parse(readFileSync(new URL("./package.json", moduleUrl), "utf8")).version;
+}
+
+/**
+ * Brings the database to `schemaVersion` with the release's own `migrations/NNNN_name.up.sql` files
+ * (sql-dir format; each sets `PRAGMA user_version`), one transaction each. A database shipsafe has
+ * already migrated (`migrations: { kind: sql-dir }`, applied on deploy) is at the version: nothing
+ * runs. A database a newer release migrated is refused (`refusal` is added to the message).
+ */
+export function applyMigrations(db, moduleUrl, schemaVersion, refusal = "") {
+  const current = db.pragma("user_version", { simple: true });
+  if (current > schemaVersion) {
+    throw new Error(
+      `database ${db.name} has schema version ${current}, newer than this release supports (${schemaVersion})${refusal}`,
+    );
+  }
+  const dir = fileURLToPath(new URL("./migrations/", moduleUrl));
+  const files = readdirSync(dir)
+    .filter((file) => /^\d{4}_.+\.up\.sql$/.test(file))
+    .sort();
+  for (const file of files) {
+    const number = Number(file.slice(0, 4));
+    if (number <= current || number > schemaVersion) continue;
+    const sql = readFileSync(join(dir, file), "utf8");
+    db.transaction(() => db.exec(sql))();
+  }
 }
 
 /**

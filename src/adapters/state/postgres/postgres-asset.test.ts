@@ -122,4 +122,38 @@ describe("postgres state asset (real PostgreSQL 15 cluster on loopback)", () => 
     );
     expect(leftovers).toBe("0");
   });
+
+  it("the next restore repairs what a killed swap left: the old database back under the live name, scratch copies dropped", async () => {
+    await sql(cluster, "postgres", "CREATE DATABASE kept");
+    await sql(
+      cluster,
+      "kept",
+      "CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 7)",
+    );
+    const asset = createPostgresAsset({ name: "kept", url: cluster.url("kept") });
+    const dir = join(work, "cap5");
+    await import("node:fs/promises").then((fs) => fs.mkdir(dir));
+    const manifest = await asset.capture(dir);
+    // What a two-step swap killed between its renames leaves: no live name, the old database
+    // refusing connections, and the restored copy under its scratch name.
+    await sql(cluster, "postgres", "ALTER DATABASE kept ALLOW_CONNECTIONS false");
+    await sql(cluster, "postgres", "ALTER DATABASE kept RENAME TO kept_shipsafe_old_0badf00d");
+    await sql(cluster, "postgres", "CREATE DATABASE kept_shipsafe_in_0badf00d");
+    // A manifest the dump cannot match makes this restore fail after its recovery ran.
+    const wrong = { ...manifest, details: { ...manifest.details, tables: { t: 8 } } };
+    await expect(asset.restore(dir, wrong)).rejects.toMatchObject({ code: "RESTORE_MISMATCH" });
+    expect(await sql(cluster, "kept", "SELECT count(*) FROM t")).toBe("7");
+    expect(
+      await sql(cluster, "postgres", "SELECT datallowconn FROM pg_database WHERE datname = 'kept'"),
+    ).toBe("t");
+    expect(
+      await sql(
+        cluster,
+        "postgres",
+        "SELECT count(*) FROM pg_database WHERE datname LIKE 'kept_shipsafe_%'",
+      ),
+    ).toBe("0");
+    await asset.restore(dir, manifest);
+    expect(await sql(cluster, "kept", "SELECT count(*) FROM t")).toBe("7");
+  });
 });

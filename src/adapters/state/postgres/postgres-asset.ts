@@ -99,23 +99,16 @@ export function createPostgresAsset(options: PostgresAssetOptions): StateAsset {
       };
     },
     async restore(dir, manifest) {
+      // A restore killed earlier (SIGKILL, crash) may have left its scratch databases behind.
+      await recoverInterruptedRestore(admin, conn.database);
       const suffix = randomBytes(4).toString("hex");
-      const incoming = `${conn.database}_shipsafe_in_${suffix}`;
-      const outgoing = `${conn.database}_shipsafe_old_${suffix}`;
+      const incoming = `${conn.database}${INCOMING}${suffix}`;
+      const outgoing = `${conn.database}${OUTGOING}${suffix}`;
       await restoreToFresh(dir, manifest, incoming);
-      const live = quoteIdent(conn.database);
-      await psqlValue(admin, `ALTER DATABASE ${live} ALLOW_CONNECTIONS false`);
-      await psqlValue(
-        admin,
-        `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${conn.database.replace(/'/g, "''")}' AND pid <> pg_backend_pid()`,
-      );
-      await psqlValue(admin, `ALTER DATABASE ${live} RENAME TO ${quoteIdent(outgoing)}`);
       try {
-        await psqlValue(admin, `ALTER DATABASE ${quoteIdent(incoming)} RENAME TO ${live}`);
+        await swapIn(admin, conn.database, incoming, outgoing);
       } catch (error) {
-        // Put the old database back: the live name must never be left empty.
-        await psqlValue(admin, `ALTER DATABASE ${quoteIdent(outgoing)} RENAME TO ${live}`);
-        await psqlValue(admin, `ALTER DATABASE ${live} ALLOW_CONNECTIONS true`);
+        await dropDatabase(admin, incoming).catch(() => undefined);
         throw error;
       }
       await dropDatabase(admin, outgoing);
@@ -156,6 +149,86 @@ export function createPostgresAsset(options: PostgresAssetOptions): StateAsset {
     },
   };
   return asset;
+}
+
+/** Name parts of the scratch databases a restore creates next to the live one. */
+const INCOMING = "_shipsafe_in_";
+const OUTGOING = "_shipsafe_old_";
+
+/**
+ * Swaps the restored copy in under the live name in ONE transaction (PostgreSQL renames databases
+ * transactionally): a process killed at any moment leaves either the old database or the new one
+ * under the live name, never neither and never a half-restored one. Sessions still on the live
+ * database are terminated first (the service is stopped by then); RENAME waits for them to go and
+ * the swap is retried while a straggler reconnects.
+ */
+async function swapIn(
+  admin: PgConnection,
+  database: string,
+  incoming: string,
+  outgoing: string,
+): Promise<void> {
+  const live = quoteIdent(database);
+  const swap = [
+    "BEGIN",
+    `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ${quoteLiteral(database)} AND pid <> pg_backend_pid()`,
+    `ALTER DATABASE ${live} RENAME TO ${quoteIdent(outgoing)}`,
+    `ALTER DATABASE ${quoteIdent(incoming)} RENAME TO ${live}`,
+    "COMMIT",
+  ].join("; ");
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await psqlValue(admin, swap);
+      return;
+    } catch (error) {
+      const busy = error instanceof Error && /being accessed by other users/.test(error.message);
+      if (!busy || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+/**
+ * Cleans up after a restore that was killed: drops its scratch copies (`<db>_shipsafe_in_*`, a
+ * pg_restore still writing into one is disconnected) and the old database a finished swap left
+ * (`<db>_shipsafe_old_*`). Should the live name be missing (a swap by an older shipsafe, in two
+ * steps, killed between them), the old database is renamed back first: the live data is never
+ * dropped. A live database left refusing connections by such a run is opened again.
+ */
+async function recoverInterruptedRestore(admin: PgConnection, database: string): Promise<void> {
+  const rows = await psqlValue(
+    admin,
+    `SELECT datname || '|' || datallowconn FROM pg_database WHERE datname = ${quoteLiteral(database)} OR starts_with(datname, ${quoteLiteral(database + INCOMING)}) OR starts_with(datname, ${quoteLiteral(database + OUTGOING)}) ORDER BY datname`,
+  );
+  const found = rows
+    .split("\n")
+    .filter((line) => line.includes("|"))
+    .map((line) => {
+      const at = line.lastIndexOf("|");
+      return { name: line.slice(0, at), allowConn: line.slice(at + 1) === "t" };
+    });
+  const leftovers = found.filter((d) => d.name !== database);
+  if (leftovers.length === 0) return;
+  let live = found.find((d) => d.name === database);
+  if (!live) {
+    const old = leftovers.find((d) => d.name.startsWith(database + OUTGOING));
+    if (old) {
+      await psqlValue(
+        admin,
+        `ALTER DATABASE ${quoteIdent(old.name)} RENAME TO ${quoteIdent(database)}`,
+      );
+      live = { name: database, allowConn: old.allowConn };
+      leftovers.splice(leftovers.indexOf(old), 1);
+    }
+  }
+  if (live && !live.allowConn) {
+    await psqlValue(admin, `ALTER DATABASE ${quoteIdent(database)} ALLOW_CONNECTIONS true`);
+  }
+  for (const leftover of leftovers) await dropDatabase(admin, leftover.name);
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 function compareFacts(manifest: AssetManifest, facts: PostgresFacts): string[] {

@@ -1,8 +1,18 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createSqlDirMigrationRunner } from "../../../adapters/migrations/sql-dir/sql-dir-runner.js";
+import { createSqliteTrackingDatabase } from "../../../adapters/migrations/sql-dir/sqlite-tracking-database.js";
+import { createSqliteScratchDatabases } from "../../../adapters/schema/sqlite/sqlite-scratch-databases.js";
+import { createPgQueryParser } from "../../../adapters/sql-parser/pg-query/pg-query-parser.js";
 import { gateCheck } from "../../../domain/config/gate-schema.js";
 import type { CheckOutcome } from "../../../domain/gate/check-outcome.js";
 import { type CheckSpec, resolveCheck } from "../../../domain/gate/check-spec.js";
+import type { MigrationWaiver } from "../../../domain/migrations/migration.js";
 import type { CheckProbes } from "../../../ports/check-probes.js";
+import type { MigrationRunner } from "../../../ports/migration-runner.js";
+import { createMigrationAnalysis } from "../../migrations/analysis-sql.js";
 import type { CheckContext } from "../check-context.js";
 import { CHECK_IMPLEMENTATIONS } from "../check-implementations.js";
 import {
@@ -16,15 +26,37 @@ import {
 async function check(
   config: Record<string, unknown>,
   world: Partial<FakeWorld> = {},
-  extra: { version?: string; migrationsConfigured?: boolean; probes?: CheckProbes } = {},
+  extra: {
+    version?: string;
+    migrationWaivers?: MigrationWaiver[];
+    probes?: CheckProbes;
+    migrations?: MigrationRunner;
+    /** The SQLite file `migrations` runs against (scratch copies are made of it). */
+    database?: string;
+  } = {},
 ): Promise<CheckOutcome> {
-  const { ports } = fakeEnvironment(world);
+  const { ports: fake } = fakeEnvironment(world);
+  const ports = extra.migrations
+    ? {
+        ...fake,
+        migrations: extra.migrations,
+        migrationAnalysis: createMigrationAnalysis({
+          runner: extra.migrations,
+          parser: createPgQueryParser(),
+          scratch: createSqliteScratchDatabases({
+            path: extra.database ?? "",
+            assetName: "db",
+            snapshots: fake.snapshots,
+          }),
+        }),
+      }
+    : fake;
   const spec = resolveCheck(gateCheck.parse(config));
   const ctx: CheckContext = {
     ports,
     probes: extra.probes ?? fakeProbes(),
     version: extra.version,
-    migrationsConfigured: extra.migrationsConfigured ?? false,
+    migrationWaivers: extra.migrationWaivers ?? [],
     signal: new AbortController().signal,
   };
   const implementation = CHECK_IMPLEMENTATIONS[spec.type] as (
@@ -192,14 +224,92 @@ describe("previous-release", () => {
 });
 
 describe("migrations", () => {
-  it("is honest: inconclusive, whether configured or not", async () => {
+  it("is inconclusive when the environment configures no migrations", async () => {
     expect(await check({ type: "migrations" })).toMatchObject({
       status: "inconclusive",
       diagnostics: ["migrations are not configured", expect.any(String)],
     });
-    expect(
-      (await check({ type: "migrations" }, {}, { migrationsConfigured: true })).diagnostics[0],
-    ).toMatch(/not checked by this shipsafe version yet/);
+  });
+
+  it("checks the running and the gated release's migrations, and their downs (real sql-dir on SQLite)", async () => {
+    const work = await mkdtemp(join(tmpdir(), "shipsafe-gate-mig-"));
+    try {
+      const ship = async (version: string, ids: string[]) => {
+        const path = join(work, version);
+        await mkdir(join(path, "migrations"), { recursive: true });
+        for (const id of ids) {
+          await writeFile(
+            join(path, "migrations", `${id}.up.sql`),
+            `CREATE TABLE t_${id} (a int);`,
+          );
+        }
+        return { ...release(version), path };
+      };
+      const releases = [await ship("1.0.0", ["0001_a"]), await ship("1.1.0", ["0001_a", "0002_b"])];
+      const database = join(work, "app.db");
+      const migrations = createSqlDirMigrationRunner({
+        dir: "migrations",
+        database: createSqliteTrackingDatabase(database),
+      });
+      const gate = (version?: string, options: Record<string, unknown> = {}, waivers = []) =>
+        check(
+          { type: "migrations", ...options },
+          { releases, current: "1.0.0" },
+          { migrations, database, migrationWaivers: waivers, ...(version ? { version } : {}) },
+        );
+
+      // The running release's own migration is not applied: the database is behind it.
+      const behind = await gate("1.1.0");
+      expect(behind.status).toBe("fail");
+      expect(behind.diagnostics[0]).toBe("1 migration(s) of release 1.0.0 not applied: 0001_a");
+      expect(behind.diagnostics[1]).toContain("shipsafe migrate up --env prod --release 1.0.0");
+
+      await migrations.up(releases[0]?.path ?? "");
+      expect(await gate("1.1.0")).toMatchObject({
+        status: "pass",
+        diagnostics: [
+          expect.stringMatching(/^database at the head of release 1\.0\.0: 0001_a \(last applied /),
+          "deploying 1.1.0 applies 1 migration(s): 0002_b",
+        ],
+      });
+
+      // reversible: 0002_b has no down, so it fails unless a waiver names it.
+      const noDown = await gate("1.1.0", { reversible: true });
+      expect(noDown.status).toBe("fail");
+      expect(noDown.diagnostics).toContain("0002_b is non-reversible: no down-migration");
+      const waiver = { migration: "0002_b", by: "ana", reason: "new table only", at: "2026-11-25" };
+      const waived = await gate("1.1.0", { reversible: true }, [waiver] as never);
+      expect(waived.status).toBe("pass");
+      expect(waived.diagnostics.join("\n")).toMatch(/waived by ana on 2026-11-25: new table only/);
+      await writeFile(
+        join(releases[1]?.path ?? "", "migrations", "0002_b.down.sql"),
+        "DROP TABLE t_0002_b;",
+      );
+      expect(await gate("1.1.0", { reversible: true })).toMatchObject({ status: "pass" });
+      await writeFile(join(releases[1]?.path ?? "", "migrations", "0002_b.down.sql"), "SELECT 1;");
+      const lying = await gate("1.1.0", { reversible: true });
+      expect(lying.status).toBe("fail");
+      expect(lying.diagnostics.join("\n")).toMatch(
+        /0002_b is non-reversible: down leaves table t_0002_b/,
+      );
+
+      // The database ahead of the running release (1.1.0's migration applied while 1.0.0 runs).
+      await migrations.up(releases[1]?.path ?? "");
+      const ahead = await gate();
+      expect(ahead.status).toBe("fail");
+      expect(ahead.diagnostics[0]).toBe(
+        "applied but not shipped by release 1.0.0 (the database is ahead of it): 0002_b",
+      );
+
+      await writeFile(join(releases[1]?.path ?? "", "migrations", "0002_b.up.sql"), "-- edited");
+      const changed = await gate("1.1.0");
+      expect(changed.status).toBe("fail");
+      expect(changed.diagnostics.join(" ")).toMatch(
+        /0002_b\.up\.sql was changed after it was applied/,
+      );
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,10 +1,11 @@
 import { parseDuration } from "../../../domain/duration.js";
-import type { CheckOutcome } from "../../../domain/gate/check-outcome.js";
+import { isShipsafeError } from "../../../domain/errors.js";
 import { evaluateCommand } from "../../../domain/gate/evaluate-command.js";
 import { evaluateDiskSpace } from "../../../domain/gate/evaluate-disk-space.js";
 import { evaluateGit } from "../../../domain/gate/evaluate-git.js";
 import { evaluateEndpoints, evaluateHttp } from "../../../domain/gate/evaluate-http.js";
 import { DEFAULT_VERSION_ARGS, evaluateTools } from "../../../domain/gate/evaluate-tools.js";
+import { migrationGateOutcome } from "../../migrations/migration-gate.js";
 import type { CheckContext, CheckImplementation } from "../check-context.js";
 
 /** Checks that look at the world through the check probes: programs, URLs, git, the disk. */
@@ -76,22 +77,26 @@ export const diskSpaceCheck: CheckImplementation<"disk-space"> = async (ctx, spe
   return evaluateDiskSpace(spec.factor, sizes, free);
 };
 
-/** Issue 6 brings migration tracking; until then the check says so instead of passing. */
-export const migrationsCheck: CheckImplementation<"migrations"> = async (ctx) => {
-  const outcome: CheckOutcome = ctx.migrationsConfigured
-    ? {
-        status: "inconclusive",
-        diagnostics: [
-          "migration state is not checked by this shipsafe version yet (migration tracking comes with issue 6)",
-          "check the migration state by hand before deploying",
-        ],
-      }
-    : {
-        status: "inconclusive",
-        diagnostics: [
-          "migrations are not configured",
-          "add migrations: { kind: sql-dir, dir: migrations } to the environment (docs/config.md#migrations)",
-        ],
-      };
-  return outcome;
+/** See migrationGateOutcome: the state against the running and the gated release, reversibility. */
+export const migrationsCheck: CheckImplementation<"migrations"> = async (ctx, spec) => {
+  if (!ctx.ports.migrations) {
+    return {
+      status: "inconclusive",
+      diagnostics: [
+        "migrations are not configured",
+        "add migrations: { kind: sql-dir, dir: migrations } to the environment (docs/config.md#migrations)",
+      ],
+    };
+  }
+  try {
+    return await migrationGateOutcome(ctx.ports, ctx.version, {
+      reversible: spec.reversible,
+      waivers: ctx.migrationWaivers,
+    });
+  } catch (error) {
+    // A changed applied migration or a misnumbered file is a finding, not a crash of the check.
+    if (!isShipsafeError(error)) throw error;
+    const status = error.kind === "runtime" ? "error" : "fail";
+    return { status, diagnostics: [error.message, error.hint] };
+  }
 };

@@ -1,0 +1,2 @@
+DROP TABLE orders;
+PRAGMA user_version = 0;
