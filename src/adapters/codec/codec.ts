@@ -20,6 +20,13 @@ export interface Codec {
   /** The lowercase hex digest of `data`. */
   hashOf(data: Uint8Array): string;
   compress(data: Uint8Array): Uint8Array;
+  /**
+   * Compresses into `into` (at least `compressBound(data.length)` bytes) and returns the view of
+   * it written: a writer compressing frame after frame reuses one buffer.
+   */
+  compressInto(data: Uint8Array, into: Uint8Array): Uint8Array;
+  /** The most bytes compressing `length` bytes can produce. */
+  compressBound(length: number): number;
   /** Decompresses and checks that exactly `expectedLength` bytes came out. */
   decompress(data: Uint8Array, expectedLength: number): Uint8Array;
   /**
@@ -34,6 +41,9 @@ export const defaultCodecOptions: CodecOptions = { hash: "sha256", compression: 
 
 interface Compression {
   compress(data: Uint8Array): Uint8Array;
+  /** Writes into `into` (compressBound bytes) and returns the byte count; absent: compress, copy. */
+  compressInto?(data: Uint8Array, into: Uint8Array): number;
+  bound?(length: number): number;
   decompress(data: Uint8Array, expectedLength: number): Uint8Array;
   /** Writes into `into` and returns the byte count; absent: decompress, then copy. */
   decompressInto?(data: Uint8Array, into: Uint8Array): number;
@@ -51,6 +61,8 @@ interface ZstdNapi {
 /** zstd-napi's low-level context (`ZSTD_decompressDCtx`), which writes into a given buffer. */
 interface ZstdBinding {
   DCtx: new () => { decompress(dstBuf: Uint8Array, srcBuf: Uint8Array): number };
+  CCtx: new () => { compress(dstBuf: Uint8Array, srcBuf: Uint8Array, level: number): number };
+  compressBound(length: number): number;
 }
 
 function loadZstd(): ZstdNapi & { binding: ZstdBinding } {
@@ -79,8 +91,12 @@ function zstd(level: number): Compression {
   compressor.setParameters({ compressionLevel: level, checksumFlag: false });
   const decompressor = new z.Decompressor();
   const dctx = new z.binding.DCtx();
+  const cctx = new z.binding.CCtx();
   return {
     compress: (data) => compressor.compress(data),
+    // ZSTD_compressCCtx: the level's parameters, no checksum (the ids check content), as above.
+    compressInto: (data, into) => cctx.compress(into, data, level),
+    bound: (length) => z.binding.compressBound(length),
     decompress: (data) => decompressor.decompress(data),
     decompressInto: (data, into) => dctx.decompress(into, data),
   };
@@ -138,6 +154,16 @@ export function createCodec(options: CodecOptions = defaultCodecOptions): Codec 
     options,
     hashOf: (data) => oneShotHash(algorithm, data, "hex"),
     compress: (data) => compression.compress(data),
+    compressBound: (length) =>
+      compression.bound ? compression.bound(length) : length + (length >> 7) + 1024,
+    compressInto(data, into) {
+      if (!compression.compressInto) {
+        const out = compression.compress(data);
+        into.set(out);
+        return into.subarray(0, out.length);
+      }
+      return into.subarray(0, compression.compressInto(data, into));
+    },
     decompress(data, expectedLength) {
       let out: Uint8Array;
       try {

@@ -19,6 +19,15 @@ export type WorkerReply =
 /** Copies blobs back to back into one fresh buffer, so one transfer moves them all. */
 export function packBlobs(blobs: readonly Uint8Array[]): { packed: Uint8Array; lengths: number[] } {
   const lengths = blobs.map((b) => b.length);
+  const only = blobs.length === 1 ? (blobs[0] as Uint8Array) : undefined;
+  if (
+    only &&
+    only.byteOffset === 0 &&
+    only.byteLength === only.buffer.byteLength &&
+    only.buffer instanceof ArrayBuffer
+  ) {
+    return { packed: only, lengths }; // one whole blob (a stored frame) moves as it is
+  }
   const packed = new Uint8Array(new ArrayBuffer(lengths.reduce((a, b) => a + b, 0)));
   let at = 0;
   for (const b of blobs) {

@@ -40,7 +40,8 @@ export async function openPackWriter(
   }
 
   const pending = new BlobTable();
-  const packs: (FinishedPack | undefined)[] = [];
+  /** The packs written, by number: id and size only (their entries are in `pending`). */
+  const packs: (Pick<FinishedPack, "id" | "size"> | undefined)[] = [];
   const scratch = Buffer.alloc(ID_BYTES);
   let builder: PackBuilder | undefined;
   let builderNumber = -1;
@@ -65,7 +66,8 @@ export async function openPackWriter(
     const number = builderNumber;
     builder = undefined;
     finishing = full.finish().then((pack) => {
-      packs[number] = pack;
+      // Not the pack's entries: kept for every pack until commit, they cost ~150 bytes a blob.
+      packs[number] = { id: pack.id, size: pack.size };
     });
     finishing.catch(() => undefined);
   };
@@ -141,7 +143,7 @@ export async function openPackWriter(
       if (builder !== undefined) await rotate();
       await finishing;
       if (pending.size > 0) {
-        const finished = packs as FinishedPack[];
+        const finished = packs as Pick<FinishedPack, "id" | "size">[];
         const index = encodeIndex(finished, pending);
         const name = indexFileName(index);
         indexPath = join(ctx.indexDir, name);

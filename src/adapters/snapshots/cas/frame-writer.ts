@@ -14,6 +14,8 @@ export class FrameWriter {
   readonly #writer: PackWriter;
   readonly #runner: TaskRunner;
   #buffer: Uint8Array = Buffer.allocUnsafeSlow(FRAME_BYTES);
+  /** Frame buffers handed back by the runner, reused: fresh 512 KiB buffers per frame bloat RSS. */
+  readonly #spare: Uint8Array[] = [];
   #used = 0;
   #members: FrameMember[] = [];
   /** Ids gathered or being compressed, not yet in the pack writer. */
@@ -53,7 +55,7 @@ export class FrameWriter {
     const members = this.#members;
     const data = this.#buffer; // whole, so it moves to the worker; only `used` bytes count
     const used = this.#used;
-    this.#buffer = Buffer.allocUnsafeSlow(FRAME_BYTES);
+    this.#buffer = this.#spare.pop() ?? Buffer.allocUnsafeSlow(FRAME_BYTES);
     this.#members = [];
     this.#used = 0;
     while (this.#pending.length >= MAX_PENDING_FRAMES) await this.#pending.shift();
@@ -68,6 +70,9 @@ export class FrameWriter {
     const previous = this.#pending.at(-1) ?? Promise.resolve();
     // Appended in the order sealed, after the previous frame: the writer's calls are serial anyway.
     const written = Promise.all([result, previous]).then(async ([done]) => {
+      if (done.data.length === FRAME_BYTES && this.#spare.length < MAX_PENDING_FRAMES) {
+        this.#spare.push(done.data);
+      }
       if (this.#failure === undefined) {
         await this.#writer.addFrame(members, done.compressed[0] as Uint8Array);
       }
