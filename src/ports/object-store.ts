@@ -19,7 +19,9 @@ export interface ObjectStore {
   get(id: string): Promise<StoredBlob>;
   /**
    * Reads many blobs with large sequential reads, yielding them in the order requested. Blobs of
-   * one frame read in one window share the same `data` object, so a caller decodes it once.
+   * one frame read in one window share the same `data` object, so a caller decodes it once. A
+   * blob's `data` may be overwritten once the next blob is asked for (read buffers are reused):
+   * copy what you keep.
    */
   getMany(ids: readonly string[]): AsyncIterable<StoredBlob>;
   /** Every committed blob id in the store. */

@@ -28,11 +28,16 @@ export async function readBlob(ctx: StoreContext, id: string): Promise<StoredBlo
   return blob as StoredBlob;
 }
 
-/** Reads blobs in windows: each window sorted by pack and offset, read in large runs. */
+/**
+ * Reads blobs in windows: each window sorted by pack and offset, read in large runs into one
+ * buffer reused from window to window (fresh buffers per run kept ~50 MiB more resident through
+ * the allocator). A blob's `data` is therefore valid only until the next blob is asked for.
+ */
 export async function* readBlobs(
   ctx: StoreContext,
   ids: readonly string[],
 ): AsyncIterable<StoredBlob> {
+  const buffer = { bytes: Buffer.allocUnsafeSlow(WINDOW_BYTES + RUN_BYTES) };
   let start = 0;
   while (start < ids.length) {
     let end = start;
@@ -51,12 +56,21 @@ export async function* readBlobs(
       end++;
     }
     const window = ids.slice(start, end);
-    yield* await readWindow(ctx, window);
+    yield* await readWindow(ctx, window, buffer);
     start = end;
   }
 }
 
-async function readWindow(ctx: StoreContext, ids: readonly string[]): Promise<StoredBlob[]> {
+/** Where a window's runs are read: `bytes` is used from its start and replaced when too small. */
+interface ReadBuffer {
+  bytes: Buffer;
+}
+
+async function readWindow(
+  ctx: StoreContext,
+  ids: readonly string[],
+  buffer?: ReadBuffer,
+): Promise<StoredBlob[]> {
   let state = ctx.current();
   for (let attempt = 0; ; attempt++) {
     let locations = locate(state, ids);
@@ -67,7 +81,7 @@ async function readWindow(ctx: StoreContext, ids: readonly string[]): Promise<St
     const missing = locations.indexOf(undefined);
     if (missing >= 0) throw blobMissing(ids[missing] as string);
     try {
-      return await readLocations(ctx.packsDir, locations as Location[]);
+      return await readLocations(ctx.packsDir, locations as Location[], buffer);
     } catch (error) {
       const gone = (error as { gonePack?: string }).gonePack;
       if (gone === undefined) throw error;
@@ -98,7 +112,9 @@ function locate(state: IndexState, ids: readonly string[]): (Location | undefine
 async function readLocations(
   packsDir: string,
   locations: readonly Location[],
+  buffer: ReadBuffer | undefined,
 ): Promise<StoredBlob[]> {
+  let used = 0;
   const order = locations
     .map((_, i) => i)
     .sort((a, b) => {
@@ -125,7 +141,18 @@ async function readLocations(
           runEnd = end;
           j++;
         }
-        const run = Buffer.allocUnsafe(runEnd - runStart);
+        const length = runEnd - runStart;
+        let run: Buffer;
+        if (buffer === undefined) run = Buffer.allocUnsafe(length);
+        else {
+          // A window that outgrows the buffer (large frames) gets its own for the rest.
+          if (used + length > buffer.bytes.length) {
+            buffer.bytes = Buffer.allocUnsafeSlow(Math.max(length, buffer.bytes.length));
+            used = 0;
+          }
+          run = buffer.bytes.subarray(used, used + length);
+          used += length;
+        }
         const { bytesRead } = await handle.read(run, 0, run.length, runStart);
         // Members of one frame share one view (and one CRC check), so callers decode it once.
         let last: { offset: number; length: number; data: Uint8Array } | undefined;

@@ -15,9 +15,15 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Blobs with their data copied (the reader reuses its buffers), one copy per shared frame. */
 async function collect(items: AsyncIterable<StoredBlob>): Promise<StoredBlob[]> {
   const out: StoredBlob[] = [];
-  for await (const item of items) out.push(item);
+  const copies = new Map<Uint8Array, Uint8Array>();
+  for await (const item of items) {
+    const data = copies.get(item.data) ?? Uint8Array.from(item.data);
+    copies.set(item.data, data);
+    out.push({ ...item, data });
+  }
   return out;
 }
 

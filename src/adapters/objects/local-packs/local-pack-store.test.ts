@@ -18,7 +18,13 @@ afterEach(async () => {
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
-  for await (const item of items) out.push(item);
+  for await (const item of items) {
+    // Blobs' data is copied: the reader reuses its buffers once the next blob is asked for.
+    const blob = item as { data?: unknown };
+    out.push(
+      blob.data instanceof Uint8Array ? { ...item, data: Uint8Array.from(blob.data) } : item,
+    );
+  }
   return out;
 }
 

@@ -269,6 +269,7 @@ export async function openCasSnapshotStore(
               objects,
               runner,
               files.map((f) => f.refs),
+              1, // nothing is written while a window is held: one ahead keeps the workers busy
             );
             for await (const segment of stream) {
               const file = files[segment.file] as (typeof files)[number];

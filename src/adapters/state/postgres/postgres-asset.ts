@@ -17,10 +17,10 @@ export interface PostgresAssetOptions {
 }
 
 /**
- * A PostgreSQL database as a state asset. Capture: `pg_dump --format=custom` inside an exported
- * snapshot, so the row counts in the manifest describe exactly the dumped data. Restore: into a fresh
- * database, checked, then swapped in by rename — a failed restore never leaves the live database
- * half-written.
+ * A PostgreSQL database as a state asset. Capture: `pg_dump --format=custom` (with the objects'
+ * privileges, without owners) inside an exported snapshot, so the row counts in the manifest
+ * describe exactly the dumped data. Restore: into a fresh database, GRANTs included, checked, then
+ * swapped in by rename — a failed restore never leaves the live database half-written.
  */
 export function createPostgresAsset(options: PostgresAssetOptions): StateAsset {
   const conn = pgConnection(options.url);
@@ -35,16 +35,11 @@ export function createPostgresAsset(options: PostgresAssetOptions): StateAsset {
     await psqlValue(admin, `CREATE DATABASE ${quoteIdent(database)}`);
     const fresh = conn.withDatabase(database);
     try {
+      // Privileges are restored: the GRANTs to the roles the service connects as (roles live in
+      // the cluster, not the dump) are part of what makes the restored database usable.
       await runPgTool(
         "pg_restore",
-        [
-          "--no-owner",
-          "--no-privileges",
-          "--exit-on-error",
-          "--dbname",
-          fresh.url,
-          join(dir, dumpName),
-        ],
+        ["--no-owner", "--exit-on-error", "--dbname", fresh.url, join(dir, dumpName)],
         fresh,
       );
     } catch (error) {
@@ -77,7 +72,6 @@ export function createPostgresAsset(options: PostgresAssetOptions): StateAsset {
           [
             "--format=custom",
             "--no-owner",
-            "--no-privileges",
             `--snapshot=${snapshotId}`,
             "--file",
             file,
