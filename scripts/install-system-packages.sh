@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs, with apt-get, the Debian packages the test suite needs that this machine lacks:
-# today `chromium` (headless Chromium for the gate-summary browser test). Does nothing when every
-# one is present; uses sudo only when not run as root.
+# `chromium` (headless Chromium for the gate-summary browser test) and `prometheus` (the Prometheus
+# server the metrics integration test starts on loopback). Does nothing when every one is present;
+# uses sudo only when not run as root.
 set -eu
 
 # One line per package: the Debian package and a file it installs that the tests use.
@@ -10,6 +11,7 @@ need() {
   if [ ! -e "$2" ]; then missing="$missing $1"; fi
 }
 need chromium /usr/bin/chromium
+need prometheus /usr/bin/prometheus
 
 if [ -z "$missing" ]; then
   echo "install-system-packages: all present, nothing to install"

@@ -1,11 +1,13 @@
 import type { JsonValue } from "../domain/model/json.js";
 import type { LedgerEntry, LedgerEntryInput } from "../domain/model/ledger.js";
+import type { RollbackPolicy } from "../domain/policy/rollback-policy.js";
 import type { Clock } from "../ports/clock.js";
 import type { HealthProbe } from "../ports/health-probe.js";
 import type { MaintenanceMode } from "../ports/maintenance.js";
 import type { MetricsSource } from "../ports/metrics-source.js";
 import type { MigrationAnalysis } from "../ports/migration-analysis.js";
 import type { MigrationRunner } from "../ports/migration-runner.js";
+import type { Notifier } from "../ports/notifier.js";
 import type { Progress } from "../ports/progress.js";
 import type { SnapshotStore } from "../ports/snapshot-store.js";
 import type { StateAsset } from "../ports/state-asset.js";
@@ -39,6 +41,10 @@ export interface EnvironmentPorts {
    * stops them (`maintenance: { kind: stop }`, the default).
    */
   readonly maintenance?: MaintenanceMode | undefined;
+  /** The environment's `policy` block, resolved (docs/policy.md); undefined: the defaults. */
+  readonly policy?: RollbackPolicy | undefined;
+  /** Where policy notifications go (`policy.notify`); undefined or empty: nowhere. */
+  readonly notifiers?: readonly Notifier[] | undefined;
   readonly store: Store;
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;

@@ -1,6 +1,8 @@
 import { Command, Option } from "commander";
+import { registerApproveCommand } from "./commands/approve.js";
 import { registerAuditCommands } from "./commands/audit.js";
 import { registerBackupCommands } from "./commands/backup.js";
+import { registerBaselineCommands } from "./commands/baseline.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDeployCommand } from "./commands/deploy.js";
@@ -16,6 +18,7 @@ import { registerReleaseCommands } from "./commands/release.js";
 import { registerRestoreCommands } from "./commands/restore.js";
 import { registerRollbackCommand } from "./commands/rollback.js";
 import { registerSnapshotCommands } from "./commands/snapshot.js";
+import { registerWatchCommand } from "./commands/watch.js";
 import type { Action } from "./define-action.js";
 
 export const VERSION = "0.1.0";
@@ -52,8 +55,11 @@ export function buildProgram(action: Action, configure: (command: Command) => vo
   registerGateCommand(program, action);
   registerHostCommands(program, action);
   registerDeployCommand(program, action);
+  registerBaselineCommands(program, action);
+  registerWatchCommand(program, action);
   registerMigrateCommands(program, action);
   registerRollbackCommand(program, action);
+  registerApproveCommand(program, action);
   registerLkgCommand(program, action);
   registerHealthCommand(program, action);
   registerSnapshotCommands(program, action);

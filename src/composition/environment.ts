@@ -3,7 +3,10 @@ import { createSpawnCommandRunner } from "../adapters/checks/command/spawn-comma
 import { createHttpHealthProbe } from "../adapters/health/http/http-health-probe.js";
 import { createCommandMaintenance } from "../adapters/maintenance/command/command-maintenance.js";
 import { createHttpMaintenance } from "../adapters/maintenance/http/http-maintenance.js";
+import { createPrometheusMetricsSource } from "../adapters/metrics/prometheus/prometheus-metrics-source.js";
 import { createScrapeMetricsSource } from "../adapters/metrics/scrape/scrape-metrics-source.js";
+import { createStdoutNotifier } from "../adapters/notify/stdout/stdout-notifier.js";
+import { createWebhookNotifier } from "../adapters/notify/webhook/webhook-notifier.js";
 import { createFilesAsset } from "../adapters/state/files/files-asset.js";
 import { createPostgresAsset } from "../adapters/state/postgres/postgres-asset.js";
 import { createSqliteAsset } from "../adapters/state/sqlite/sqlite-asset.js";
@@ -12,8 +15,12 @@ import type { EnvironmentPorts } from "../app/environment.js";
 import type { EnvironmentConfig, LoadedConfig } from "../domain/config/types.js";
 import { parseDuration } from "../domain/duration.js";
 import { ShipsafeError } from "../domain/errors.js";
+import { observationSetup } from "../domain/observation/observation-setup.js";
+import { parseScrapeQuery } from "../domain/observation/scrape-query.js";
+import { policyFromConfig } from "../domain/policy/policy-from-config.js";
 import type { MaintenanceMode } from "../ports/maintenance.js";
 import type { MetricsSource } from "../ports/metrics-source.js";
+import type { Notifier } from "../ports/notifier.js";
 import type { Progress } from "../ports/progress.js";
 import type { SnapshotStore } from "../ports/snapshot-store.js";
 import type { StateAsset } from "../ports/state-asset.js";
@@ -67,6 +74,8 @@ export async function openEnvironment(
           snapshots,
         })
       : undefined,
+    policy: policyFromConfig(env.policy),
+    notifiers: buildNotifiers(env),
     store: services.store,
     clock: services.clock,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -96,25 +105,38 @@ function buildMaintenance(env: EnvironmentConfig, base: string): MaintenanceMode
   });
 }
 
+/** Where `policy.notify` sends the policy's notifications. */
+function buildNotifiers(env: EnvironmentConfig): Notifier[] {
+  return (env.policy?.notify ?? []).map((target) =>
+    target.kind === "webhook"
+      ? createWebhookNotifier({ url: target.url, timeoutMs: parseDuration(target.timeout) })
+      : createStdoutNotifier((text) => process.stdout.write(text)),
+  );
+}
+
 /** Snapshots live in a content-addressed store of pack files under `<state dir>/cas/`. */
 function openSnapshotStore(services: Services): Promise<SnapshotStore> {
   return openCasSnapshotStoreAt(join(services.stateDir, "cas"), services.clock);
 }
 
 function buildMetrics(env: EnvironmentConfig): MetricsSource | undefined {
-  if (!env.metrics) return undefined;
-  if (env.metrics.source !== "scrape") {
-    throw new ShipsafeError({
-      code: "METRICS_UNSUPPORTED",
-      kind: "config",
-      message: `metrics source "${env.metrics.source}" is not supported by this shipsafe yet`,
-      hint: "use source: scrape with the service's /metrics URL",
+  const metrics = env.metrics;
+  if (!metrics) return undefined;
+  // metrics.timeout, else the health probes' timeout (what the scrape source used before).
+  const timeoutMs = parseDuration(metrics.timeout ?? env.health.timeout);
+  if (metrics.source === "prometheus") {
+    return createPrometheusMetricsSource({
+      url: metrics.url,
+      timeoutMs,
+      selector: metrics.selector ?? "",
+      rateWindowMs: parseDuration(metrics.rateWindow ?? "30s"),
     });
   }
-  return createScrapeMetricsSource({
-    url: env.metrics.url,
-    timeoutMs: parseDuration(env.health.timeout),
-  });
+  // A custom query the scrape source cannot read is a config error now, not mid-deploy.
+  for (const d of observationSetup(metrics).definitions) {
+    if (d.kind === "custom") parseScrapeQuery(d.query ?? "", d.name);
+  }
+  return createScrapeMetricsSource({ url: metrics.url, timeoutMs });
 }
 
 function buildTarget(env: EnvironmentConfig, at: (p: string) => string): Target {

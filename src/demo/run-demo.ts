@@ -224,9 +224,9 @@ function deployVersion(
 ): Promise<DeployResult> {
   return deploy(env, {
     version,
-    baselineMs: 3_000,
+    baselineMs: 5_000,
     observeMs,
-    intervalMs: 500,
+    intervalMs: 1_000,
     autoRollback: true,
     rollbackTimeoutMs: 120_000,
     thresholds: DEFAULT_THRESHOLDS,

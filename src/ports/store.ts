@@ -1,4 +1,5 @@
 import type {
+  BaselineRecord,
   DrillRecord,
   GateRunRecord,
   ReleaseRecord,
@@ -32,6 +33,8 @@ export interface Store {
   readonly rollbacks: RecordRepository<RollbackRecord>;
   readonly journal: StepJournal;
   readonly drills: RecordRepository<DrillRecord>;
+  /** Metric baselines (`shipsafe baseline capture`). */
+  readonly baselines: RecordRepository<BaselineRecord>;
   readonly ledger: LedgerStore;
   readonly locks: EnvLocks;
   /** Version of the store's own schema (its migrations). */

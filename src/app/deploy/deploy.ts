@@ -1,18 +1,22 @@
 import type { JsonObject } from "../../domain/model/json.js";
-import { judge } from "../../domain/observation/judge.js";
+import { analyzeWindow, initialAnalysisState } from "../../domain/observation/analyze-window.js";
+import {
+  DEFAULT_OBSERVATION,
+  type ObservationSetup,
+  setupFromThresholds,
+} from "../../domain/observation/observation-setup.js";
 import type { Thresholds } from "../../domain/observation/thresholds.js";
 import type { Verdict } from "../../domain/observation/verdict.js";
-import type { WindowSummary } from "../../domain/observation/window-summary.js";
-import { schemaDifferences } from "../../domain/rollback/state-facts.js";
 import type { EnvironmentPorts } from "../environment.js";
 import { describeProbes, waitHealthy } from "../health/wait-healthy.js";
 import { migrateForDeploy } from "../migrations/migrate-for-deploy.js";
+import { type Baseline, baselineSeries } from "../observation/baseline.js";
+import { captureBaseline } from "../observation/capture-baseline.js";
+import { describeTick, observeWindow } from "../observation/observe-window.js";
+import { onFailedVerdict } from "../observation/on-failed-verdict.js";
 import { saveReleaseRecord } from "../release/release-records.js";
 import { requireRelease } from "../release/require-release.js";
-import { candidate, inspectLive } from "../rollback/plan-rollback.js";
-import { type RollbackResult, rollback } from "../rollback/rollback.js";
-import { snapshotForVersion } from "../snapshots/take-snapshot.js";
-import { captureBaseline, emptyWindow, observe } from "./observe.js";
+import type { RollbackResult } from "../rollback/rollback.js";
 
 export interface DeployOptions {
   readonly version: string;
@@ -21,7 +25,10 @@ export interface DeployOptions {
   readonly intervalMs: number;
   readonly autoRollback: boolean;
   readonly rollbackTimeoutMs: number;
-  readonly thresholds: Thresholds;
+  /** Metrics and analysis (the environment's `metrics` block); default: the built-ins. */
+  readonly observation?: ObservationSetup | undefined;
+  /** The fixed rule's thresholds, mapped onto the analysis when `observation` is not given. */
+  readonly thresholds?: Thresholds | undefined;
   /** Ctrl-C: stop observing early; the verdict so far decides. */
   readonly signal?: AbortSignal | undefined;
 }
@@ -36,7 +43,8 @@ export interface DeployResult {
   readonly version: string;
   readonly previousVersion: string | null;
   readonly status: "healthy" | "failed" | "inconclusive" | "degraded";
-  readonly baseline: WindowSummary | null;
+  /** The running release's metrics before the switch (null: nothing ran, or no metrics). */
+  readonly baseline: Baseline | null;
   readonly verdict: Verdict;
   /** When the new release was switched in, since the deploy started (after the baseline). */
   readonly activatedAfterMs: number | null;
@@ -48,8 +56,8 @@ export interface DeployResult {
 }
 
 /**
- * `shipsafe deploy <version>`: baseline, activate, wait for readiness, observe; on a failed verdict
- * with auto-rollback, roll back to the previous release (restoring state when the schema moved).
+ * `shipsafe deploy <version>`: baseline, activate, wait for readiness, observe with the analysis;
+ * on a failed verdict, `onFailedVerdict` decides (auto-rollback to the previous release).
  */
 export async function deploy(
   ports: EnvironmentPorts,
@@ -61,13 +69,25 @@ export async function deploy(
     timeline.push({ atMs: ports.clock.now().getTime() - t0, event });
     ports.progress.report({ type: "note", message: event });
   };
+  const setup =
+    options.observation ??
+    (options.thresholds ? setupFromThresholds(options.thresholds) : DEFAULT_OBSERVATION);
   await requireRelease(ports.target, options.version);
   const previousVersion = (await ports.target.current()) ?? null;
   const running = (await ports.target.status()).running;
-  const baseline = running ? await captureBaseline(ports, options.baselineMs) : null;
+  // The same capture as `shipsafe baseline capture`, over --baseline at --interval.
+  const baseline =
+    running && ports.metrics
+      ? await captureBaseline(ports, {
+          windowMs: options.baselineMs,
+          intervalMs: options.intervalMs,
+          setup,
+        }).catch(() => null)
+      : null;
+  const requests = baseline?.metrics.find((m) => m.name === "errorRate")?.stats.traffic ?? 0;
   mark(
-    baseline
-      ? `baseline captured over ${options.baselineMs}ms: ${baseline.requests} requests`
+    baseline && baseline.intervals.length > 0
+      ? `baseline captured over ${options.baselineMs}ms: ${baseline.intervals.length} intervals, ${Math.round(requests)} requests`
       : "no baseline (nothing running or no metrics): absolute thresholds apply",
   );
 
@@ -89,28 +109,28 @@ export async function deploy(
   mark(`activated ${options.version}${previousVersion ? ` (was ${previousVersion})` : ""}`);
 
   const ready = await waitHealthy(ports, ports.healthPolicy.readyTimeoutMs);
-  const base = baseline ?? emptyWindow(t0);
   let verdict: Verdict;
   let readyAfterMs: number | null = null;
   let detectedAfterMs: number | null = null;
   if (!ready.healthy) {
-    verdict = judge(
-      base,
-      emptyWindow(ports.clock.now().getTime()),
-      { consecutiveFailures: Number.MAX_SAFE_INTEGER },
-      options.thresholds,
-    );
+    verdict = neverReady(setup, ports.clock.now().getTime());
     detectedAfterMs = ports.clock.now().getTime() - t0;
     mark(`${options.version} never became ready: ${describeProbes(ready.last)}`);
   } else {
     readyAfterMs = ports.clock.now().getTime() - t0 - activatedAfterMs;
     mark(`${options.version} ready after ${readyAfterMs}ms; observing for ${options.observeMs}ms`);
-    const watched = await observe(ports, {
-      baseline: base,
+    const total = Math.round(options.observeMs / 1000);
+    const watched = await observeWindow(ports, {
+      baseline: baselineSeries(baseline),
+      setup,
       windowMs: options.observeMs,
       intervalMs: options.intervalMs,
-      thresholds: options.thresholds,
       signal: options.signal,
+      onTick: (tick) =>
+        ports.progress.report({
+          type: "note",
+          message: `observing ${Math.round(tick.elapsedMs / 1000)}s/${total}s: ${describeTick(tick)}`,
+        }),
     });
     verdict = watched.verdict;
     if (verdict.status === "failed") detectedAfterMs = ports.clock.now().getTime() - t0;
@@ -142,29 +162,16 @@ export async function deploy(
     evidence: { version: options.version, previousVersion, baseline, verdict, timeline } as never,
   });
 
-  let rolledBack: RollbackResult | null = null;
-  if (failed && options.autoRollback && previousVersion && previousVersion !== options.version) {
-    // With migrations tracked the planner chooses the type from them (Type 2 keeps an additive
-    // schema, Type 3 runs tested downs or restores); without, a schema change forces a restore.
-    const restoreState = ports.migrations ? false : await schemaMoved(ports, previousVersion);
-    mark(
-      `auto-rollback to ${previousVersion}${restoreState ? " with state restore (schema changed)" : ""}`,
-    );
-    rolledBack = await rollback(ports, {
-      to: previousVersion,
-      restoreState,
-      emergency: verdict.severity === "SEV-1",
-      reason: `auto-rollback: ${verdict.reasons.join("; ") || "failed verdict"}`,
-      timeoutMs: options.rollbackTimeoutMs,
-      dryRun: false,
-      // The environment's policy allowed automatic rollback, data loss stated in the plan included.
-      acceptDataLoss: true,
-      resume: false,
-    });
-    mark(rolledBack.message);
-  } else if (failed && options.autoRollback) {
-    mark("no previous release to roll back to");
-  }
+  const rolledBack = failed
+    ? await onFailedVerdict(ports, {
+        verdict,
+        version: options.version,
+        previousVersion,
+        autoRollback: options.autoRollback,
+        rollbackTimeoutMs: options.rollbackTimeoutMs,
+        mark,
+      })
+    : null;
   return {
     version: options.version,
     previousVersion,
@@ -179,9 +186,24 @@ export async function deploy(
   };
 }
 
-/** Whether the live schema differs from the snapshot that goes with `version`. */
-async function schemaMoved(ports: EnvironmentPorts, version: string): Promise<boolean> {
-  const snapshot = await snapshotForVersion(ports, version);
-  if (!snapshot) return false;
-  return schemaDifferences(candidate(snapshot).assets, await inspectLive(ports.assets)).length > 0;
+/** The verdict of a release that never became ready: readiness failed, an outage (SEV-1). */
+function neverReady(setup: ObservationSetup, at: number): Verdict {
+  const limit = setup.analysis.consecutiveFailures;
+  const ready = setup.definitions.find((d) => d.kind === "ready");
+  const definitions = ready
+    ? setup.definitions
+    : [...setup.definitions, ...DEFAULT_OBSERVATION.definitions.filter((d) => d.kind === "ready")];
+  const name = ready?.name ?? "ready";
+  const points = Array.from({ length: limit }, (_, i) => ({
+    at: at - (limit - 1 - i),
+    value: 0,
+    traffic: null,
+  }));
+  return analyzeWindow(
+    definitions,
+    {},
+    { [name]: points },
+    initialAnalysisState(at - limit),
+    setup.analysis,
+  ).verdict;
 }

@@ -101,6 +101,7 @@ export function fakeEnvironment(world: Partial<FakeWorld> = {}) {
     gateRuns: memoryRepository(),
     rollbacks: memoryRepository(),
     drills: memoryRepository(),
+    baselines: memoryRepository(),
     journal: { record: async () => {}, entries: async () => [] },
     ledger,
     locks: {} as Store["locks"],

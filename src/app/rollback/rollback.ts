@@ -161,7 +161,9 @@ async function findInterrupted(
   ports: EnvironmentPorts,
   includeFailed: boolean,
 ): Promise<RollbackRecord | undefined> {
-  const [latest] = await ports.store.rollbacks.list({ env: ports.env, limit: 1 });
+  // Plans prepared for approval (docs/policy.md) never ran: the newest rollback that did counts.
+  const recent = await ports.store.rollbacks.list({ env: ports.env, limit: 20 });
+  const latest = recent.find((record) => record.status !== "prepared");
   if (latest?.status === "running") return latest;
   return includeFailed && latest?.status === "failed" ? latest : undefined;
 }
@@ -203,4 +205,52 @@ async function alreadyThere(ports: EnvironmentPorts, plan: RollbackPlan): Promis
   if (!status.running) return false;
   const probes = await ports.health.probe();
   return probes.every((p) => p.ok);
+}
+
+/**
+ * Runs a plan made earlier and stored (a policy's prepared plan, once approved or under
+ * `--emergency`): the same preflight, record, ledger entries and journal as a new rollback. Its
+ * approval accepted the plan as shown, data loss included.
+ */
+export async function runStoredPlan(
+  ports: EnvironmentPorts,
+  record: RollbackRecord,
+  options: { readonly emergency: boolean; readonly timeoutMs: number },
+): Promise<RollbackResult> {
+  const stored = record.doc.plan as unknown as RollbackPlan;
+  const plan: RollbackPlan = {
+    ...stored,
+    timeoutMs: options.timeoutMs,
+    emergency: stored.emergency || options.emergency,
+  };
+  await preflight(ports, plan, {
+    to: plan.toVersion,
+    restoreState: false,
+    emergency: plan.emergency,
+    reason: plan.reason,
+    timeoutMs: plan.timeoutMs,
+    dryRun: false,
+    resume: false,
+    acceptDataLoss: true,
+  });
+  const running: RollbackRecord = {
+    ...record,
+    status: "running",
+    doc: { ...record.doc, plan: plan as never },
+  };
+  await ports.store.rollbacks.put(running);
+  await ports.record({
+    kind: "rollback.started",
+    subject: plan.toVersion,
+    data: {
+      planId: plan.id,
+      from: plan.fromVersion,
+      to: plan.toVersion,
+      type: plan.type,
+      reason: plan.reason,
+      emergency: plan.emergency,
+    },
+    evidence: plan as never,
+  });
+  return run(ports, plan, running);
 }

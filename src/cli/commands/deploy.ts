@@ -39,7 +39,9 @@ export function registerDeployCommand(program: Command, action: Action): void {
           const autoRollback = options.autoRollback ?? env.policy?.autoRollback ?? false;
           return withEnvironment(ctx, { mutating: true }, async (ports) => {
             const { deploy } = await import("../../app/deploy/deploy.js");
-            const { DEFAULT_THRESHOLDS } = await import("../../domain/observation/thresholds.js");
+            const { observationSetup } = await import(
+              "../../domain/observation/observation-setup.js"
+            );
             const result = await deploy(ports, {
               version,
               observeMs,
@@ -47,7 +49,7 @@ export function registerDeployCommand(program: Command, action: Action): void {
               intervalMs,
               autoRollback,
               rollbackTimeoutMs,
-              thresholds: DEFAULT_THRESHOLDS,
+              observation: observationSetup(env.metrics),
               signal: ctx.abort.signal,
             });
             const lines = [

@@ -14,6 +14,7 @@ interface RollbackOptions {
   reason?: string;
   resume?: boolean;
   acceptDataLoss?: boolean;
+  plan?: string;
 }
 
 export function registerRollbackCommand(program: Command, action: Action): void {
@@ -31,9 +32,29 @@ export function registerRollbackCommand(program: Command, action: Action): void 
       "finish an interrupted rollback, or retry a failed one from its failed step",
     )
     .option("--accept-data-loss", "run a plan that discards data written since its snapshot")
+    .option(
+      "--plan <plan-id>",
+      "run a plan the policy prepared, once approved (shipsafe approve); --emergency runs it without",
+    )
     .action(
       action(async (ctx, options: RollbackOptions) => {
         const timeoutMs = durationFlag(options.timeout, "--timeout");
+        if (options.plan !== undefined) {
+          const planId = options.plan;
+          const { refuseWithPlan, rollbackPreparedPlan } = await import("./rollback-plan.js");
+          refuseWithPlan({ ...options });
+          const { confirmOnTerminal, stdinIsTerminal } = await import("../confirm.js");
+          return withEnvironment(ctx, { mutating: !options.dryRun }, (ports) =>
+            rollbackPreparedPlan(ports, {
+              planId,
+              dryRun: options.dryRun === true,
+              emergency: options.emergency === true,
+              timeoutMs,
+              reason: options.reason ?? "",
+              confirm: stdinIsTerminal() ? confirmOnTerminal : undefined,
+            }),
+          );
+        }
         return withEnvironment(ctx, { mutating: !options.dryRun }, async (ports) => {
           const { rollback } = await import("../../app/rollback/rollback.js");
           const result = await rollback(ports, {

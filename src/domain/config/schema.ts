@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_TAG_PATTERNS } from "../lkg/tag-selection.js";
 import { gate, gateName } from "./gate-schema.js";
+import { metricsCommon } from "./metrics-schema.js";
 import { argv, duration, envVars, httpUrl, name, nonEmpty } from "./schema-primitives.js";
 
 /**
@@ -146,18 +147,64 @@ const maintenance = z.discriminatedUnion("kind", [
 ]);
 
 const metrics = z.discriminatedUnion("source", [
-  z.strictObject({ source: z.literal("scrape"), url: httpUrl }),
-  z.strictObject({ source: z.literal("prometheus"), url: httpUrl }),
+  z.strictObject({
+    source: z.literal("scrape"),
+    /** The service's own Prometheus text endpoint, e.g. http://127.0.0.1:8080/metrics. */
+    url: httpUrl,
+    ...metricsCommon,
+  }),
+  z.strictObject({
+    source: z.literal("prometheus"),
+    /** The Prometheus server, e.g. http://prometheus:9090 (its HTTP API is under /api/v1). */
+    url: httpUrl,
+    /** Label matchers selecting the service's series, e.g. `job="orders"`; empty: all series. */
+    selector: z.string().optional(),
+    /** The shortest range a rate or quantile is computed over: at least 2 scrape intervals. */
+    rateWindow: duration.optional(),
+    ...metricsCommon,
+  }),
 ]);
 
+const policyAction = z.enum(["rollback", "prepare", "monitor"]);
+
+/** One row of the severity matrix: an action, or an action with when and who approves. */
+const severityRule = z.union([
+  policyAction,
+  z.strictObject({
+    action: policyAction,
+    /** `required` before the rollback runs, `after` it (SEV-1), or `none`. */
+    approval: z.enum(["required", "after", "none"]).optional(),
+    /** Overrides `approvals.required` for this severity. */
+    required: z.number().int().min(0).optional(),
+    /** Overrides `approvals.approvers` for this severity. */
+    approvers: z.array(nonEmpty).min(1).optional(),
+  }),
+]);
+
+const notifyTarget = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("webhook"),
+    /** Receives a JSON POST (Slack-compatible `text` plus structured fields). Secret: masked. */
+    url: httpUrl,
+    timeout: duration.default("5s"),
+  }),
+  z.strictObject({ kind: z.literal("stdout") }),
+]);
+
+/** What observation does per severity, who approves, who hears about it (docs/policy.md). */
 const policy = z.strictObject({
-  autoRollback: z.boolean().default(false),
+  /** Shorthand kept from before the matrix: true = every severity rolls back without approval. */
+  autoRollback: z.boolean().optional(),
+  severities: z
+    .partialRecord(z.enum(["SEV-1", "SEV-2", "SEV-3", "SEV-4"]), severityRule)
+    .optional(),
   approvals: z
     .strictObject({
       required: z.number().int().min(0).default(1),
       approvers: z.array(nonEmpty).optional(),
     })
     .optional(),
+  notify: z.array(notifyTarget).optional(),
 });
 
 const lkg = z.strictObject({

@@ -26,12 +26,14 @@ export function findSecrets(
     if (typeof node === "string") {
       const formatted = formatPath(path);
       const password = urlPassword(node);
-      if (secretKey || fromEnvFile.has(formatted) || password !== undefined) {
+      // A webhook URL carries its token in the path (Slack, Teams): the whole URL is secret.
+      const secretWhole = secretKey || isWebhookUrl(path);
+      if (secretWhole || fromEnvFile.has(formatted) || password !== undefined) {
         secretPaths.push(formatted);
       }
       // A credential-named value is secret whole; a value built from env-file variables is secret
       // in its env-file parts (already in the set), so a URL keeps its host readable.
-      if (secretKey) secretValues.add(node);
+      if (secretWhole) secretValues.add(node);
       if (password !== undefined) secretValues.add(password);
       return;
     }
@@ -47,4 +49,16 @@ export function findSecrets(
   };
   visit(config, [], false);
   return { secretPaths, secretValues: [...secretValues].filter((value) => value !== "") };
+}
+
+/** `...policy.notify[<n>].url`: a notification webhook's URL. */
+function isWebhookUrl(path: ConfigPath): boolean {
+  const n = path.length;
+  return (
+    n >= 4 &&
+    path[n - 1] === "url" &&
+    typeof path[n - 2] === "number" &&
+    path[n - 3] === "notify" &&
+    path[n - 4] === "policy"
+  );
 }

@@ -59,3 +59,14 @@ export interface DrillRecord {
   readonly passed: boolean;
   readonly doc: JsonObject;
 }
+
+/** A baseline: every metric's interval values and statistics before a change (the ops summary). */
+export interface BaselineRecord {
+  readonly id: string;
+  readonly env: string;
+  readonly capturedAt: string;
+  /** The release running when it was captured, if known. */
+  readonly version: string | null;
+  /** The summary document (also stored as evidence). */
+  readonly doc: JsonObject;
+}

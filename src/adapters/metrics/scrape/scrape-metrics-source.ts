@@ -7,8 +7,18 @@ import {
   DEFAULT_METRIC_NAMES,
   type MetricNames,
 } from "../../../domain/observation/metric-names.js";
-import { parsePrometheusText } from "../../../domain/observation/prometheus-text.js";
-import type { MetricsSample, MetricsSource } from "../../../ports/metrics-source.js";
+import {
+  type PrometheusExposition,
+  parsePrometheusText,
+} from "../../../domain/observation/prometheus-text.js";
+import { type Scrape, scrapeInterval } from "../../../domain/observation/scrape-interval.js";
+import { parseScrapeQuery } from "../../../domain/observation/scrape-query.js";
+import type {
+  MetricDefinition,
+  MetricsCursor,
+  MetricsSample,
+  MetricsSource,
+} from "../../../ports/metrics-source.js";
 
 /** The subset of `fetch` this adapter uses; tests and wrappers may pass their own. */
 export type FetchText = (
@@ -31,7 +41,8 @@ const ACCEPT = "text/plain;version=0.0.4;q=1,*/*;q=0.1";
 
 /**
  * Reads the service's own /metrics endpoint: requests and 5xx errors summed over every label set,
- * latency buckets summed per `le`. Throws METRICS_UNREACHABLE (with the URL and cause) when the
+ * latency buckets summed per `le`; per interval, the metrics from two consecutive scrapes
+ * (`scrapeInterval`). It keeps no history (`past` is unsupported). Throws METRICS_UNREACHABLE (with the URL and cause) when the
  * endpoint cannot be read, METRICS_MALFORMED / METRICS_MISSING when it is not what we expect.
  */
 export function createScrapeMetricsSource(options: ScrapeMetricsSourceOptions) {
@@ -68,23 +79,50 @@ export function createScrapeMetricsSource(options: ScrapeMetricsSourceOptions) {
     });
   }
 
-  return {
+  async function scrape(): Promise<Scrape> {
+    const at = now();
+    const exposition = parsePrometheusText(await read());
+    requireMetrics(exposition);
+    return { at, exposition };
+  }
+
+  function requireMetrics(exposition: PrometheusExposition): void {
+    const missing = missingMetrics(exposition, names);
+    if (missing.length === 0) return;
+    const found = [...new Set(exposition.samples.map((sample) => sample.name))].slice(0, 10);
+    throw new ShipsafeError({
+      code: "METRICS_MISSING",
+      kind: "runtime",
+      message: `${url} exposes no ${missing.join(" or ")} (found: ${found.join(", ") || "nothing"})`,
+      hint: "expose a request counter labelled with the status code and a request-duration histogram, or name yours in the metrics config",
+    });
+  }
+
+  const source: MetricsSource & { sample(): Promise<MetricsSample> } = {
+    kind: "scrape",
+    history: false,
+    /** One cumulative sample (the request counter, errors, latency histogram) at this moment. */
     async sample(): Promise<MetricsSample> {
-      const at = now();
-      const exposition = parsePrometheusText(await read());
-      const missing = missingMetrics(exposition, names);
-      if (missing.length > 0) {
-        const found = [...new Set(exposition.samples.map((sample) => sample.name))].slice(0, 10);
-        throw new ShipsafeError({
-          code: "METRICS_MISSING",
-          kind: "runtime",
-          message: `${url} exposes no ${missing.join(" or ")} (found: ${found.join(", ") || "nothing"})`,
-          hint: "expose a request counter labelled with the status code and a request-duration histogram, or name yours in the metrics config",
-        });
-      }
+      const { at, exposition } = await scrape();
       return expositionToSample(exposition, names, at);
     },
-  } satisfies MetricsSource;
+    async start(definitions: readonly MetricDefinition[]): Promise<MetricsCursor> {
+      for (const d of definitions) if (d.kind === "custom") parseScrapeQuery(d.query ?? "", d.name);
+      let previous = await scrape();
+      return {
+        async next() {
+          const current = await scrape();
+          const measured = scrapeInterval(definitions, names, previous, current);
+          previous = current;
+          return measured;
+        },
+      };
+    },
+    async past() {
+      return "unsupported" as const;
+    },
+  };
+  return source;
 }
 
 function describeCause(cause: unknown, timeoutMs: number): string {

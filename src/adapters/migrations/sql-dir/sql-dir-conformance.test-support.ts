@@ -141,8 +141,9 @@ export function sqlDirConformance(kind: string, fresh: () => Promise<TestDatabas
       const runner = createSqlDirMigrationRunner({ dir: "migrations", database: db.database });
       await runner.up(await release(base));
       const edited = await release({ ...base, "0002_add_email.up.sql": `${EMAIL}\n-- tweaked\n` });
-      for (const attempt of [runner.status(edited), runner.up(edited)]) {
-        await expect(attempt).rejects.toMatchObject({
+      // One at a time: a second promise made up front rejects while the first is awaited, unhandled.
+      for (const attempt of [() => runner.status(edited), () => runner.up(edited)]) {
+        await expect(attempt()).rejects.toMatchObject({
           code: "MIGRATION_CHECKSUM_CHANGED",
           message: expect.stringContaining(
             `${join(edited, "migrations", "0002_add_email.up.sql")} was changed after it was applied`,

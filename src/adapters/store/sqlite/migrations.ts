@@ -75,6 +75,16 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
         command TEXT NOT NULL, acquired_at TEXT NOT NULL, token TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: "baselines",
+    sql: `
+      CREATE TABLE baselines (
+        id TEXT PRIMARY KEY, env TEXT NOT NULL, version TEXT, captured_at TEXT NOT NULL,
+        doc TEXT NOT NULL);
+      CREATE INDEX baselines_env_captured ON baselines (env, captured_at);
+    `,
+  },
 ];
 
 export const LATEST_STORE_VERSION = STORE_MIGRATIONS.at(-1)?.version ?? 0;

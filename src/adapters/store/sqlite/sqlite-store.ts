@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type {
+  BaselineRecord,
   DrillRecord,
   GateRunRecord,
   ReleaseRecord,
@@ -68,6 +69,11 @@ export async function openSqliteStore(stateDir: string): Promise<Store> {
       table: "drills",
       timeColumn: "started_at",
       columns: { kind: (r) => r.kind, started_at: (r) => r.startedAt, passed: (r) => +r.passed },
+    }),
+    baselines: sqliteRecordRepository<BaselineRecord>(db, {
+      table: "baselines",
+      timeColumn: "captured_at",
+      columns: { version: (r) => r.version, captured_at: (r) => r.capturedAt },
     }),
     ledger: sqliteLedgerStore(db),
     locks: sqliteEnvLocks(db),
