@@ -2,6 +2,7 @@ import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoWorkspace, type DemoWorkspace } from "../../src/demo/demo-workspace.js";
+import { stopDeployedService } from "../helpers/demo-app.js";
 import { git as gitIn } from "../helpers/git.js";
 import { type CliRun, shipsafe } from "../helpers/shipsafe-cli.js";
 
@@ -61,24 +62,7 @@ describe("shipsafe gate and host verify (built CLI, the demo app on loopback)", 
     doc.checks.find((c) => c.name === name);
   const evidenceFile = (hash: string): string =>
     join(ws.dir, ".shipsafe", "evidence", hash.slice(0, 2), `${hash}.json`);
-  const stopService = async (): Promise<void> => {
-    const pid = await readFile(join(ws.dir, "deploy", "run", "service.pid"), "utf8").then(
-      (t) => JSON.parse(t).pid as number,
-      () => 0,
-    );
-    if (!pid) return;
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {}
-    for (let i = 0; i < 100; i++) {
-      const up = await fetch(`${ws.baseUrl}/health/live`).then(
-        () => true,
-        () => false,
-      );
-      if (!up) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const stopService = () => stopDeployedService(ws.dir, ws.baseUrl);
 
   beforeAll(async () => {
     ws = await createDemoWorkspace();

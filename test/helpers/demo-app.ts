@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 
 export const DEMO_APP_DIR = resolve(import.meta.dirname, "../../examples/demo-app");
 export const NODE_MODULES = resolve(import.meta.dirname, "../../node_modules");
@@ -96,4 +97,27 @@ export function spawnDemo(
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+/**
+ * Kills the service a demo workspace's local target started (its process group, from
+ * `deploy/run/service.pid`) and waits until `baseUrl` stops answering.
+ */
+export async function stopDeployedService(workspaceDir: string, baseUrl: string): Promise<void> {
+  const pid = await readFile(join(workspaceDir, "deploy", "run", "service.pid"), "utf8").then(
+    (t) => JSON.parse(t).pid as number,
+    () => 0,
+  );
+  if (!pid) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {}
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(`${baseUrl}/health/live`).then(
+      () => true,
+      () => false,
+    );
+    if (!up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
