@@ -100,10 +100,10 @@ export function spawnDemo(
 }
 
 /**
- * Kills the service a demo workspace's local target started (its process group, from
- * `deploy/run/service.pid`) and waits until `baseUrl` stops answering.
+ * Kills the service a workspace's local target started (its process group, from
+ * `deploy/run/service.pid`) and, given `baseUrl`, waits until it stops answering.
  */
-export async function stopDeployedService(workspaceDir: string, baseUrl: string): Promise<void> {
+export async function stopDeployedService(workspaceDir: string, baseUrl?: string): Promise<void> {
   const pid = await readFile(join(workspaceDir, "deploy", "run", "service.pid"), "utf8").then(
     (t) => JSON.parse(t).pid as number,
     () => 0,
@@ -112,6 +112,7 @@ export async function stopDeployedService(workspaceDir: string, baseUrl: string)
   try {
     process.kill(-pid, "SIGKILL");
   } catch {}
+  if (baseUrl === undefined) return;
   for (let i = 0; i < 100; i++) {
     const up = await fetch(`${baseUrl}/health/live`).then(
       () => true,

@@ -10,6 +10,7 @@ import { openServices } from "../../src/composition/services.js";
 import { createDemoWorkspace, type DemoWorkspace } from "../../src/demo/demo-workspace.js";
 import type { Verdict } from "../../src/domain/observation/verdict.js";
 import { silentProgress } from "../../src/ports/progress.js";
+import { stopDeployedService } from "../helpers/demo-app.js";
 import { type CliRun, shipsafe } from "../helpers/shipsafe-cli.js";
 
 const identity = { redactText: (t: string) => t, redactJson: <T>(v: T): T => v };
@@ -139,15 +140,7 @@ describe("SEV-2 waits for approval; approve lets it run; --emergency bypasses (b
 
   afterAll(async () => {
     if (ws) {
-      const pid = await readFile(join(ws.dir, "deploy", "run", "service.pid"), "utf8").then(
-        (t) => JSON.parse(t).pid as number,
-        () => 0,
-      );
-      if (pid) {
-        try {
-          process.kill(-pid, "SIGKILL");
-        } catch {}
-      }
+      await stopDeployedService(ws.dir);
       await rm(ws.dir, { recursive: true, force: true });
     }
     if (hook) await new Promise((done) => hook.close(done));

@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/demo/demo-workspace.js";
+import { stopDeployedService } from "../helpers/demo-app.js";
 import { type PostgresCluster, sql, startPostgresCluster } from "../helpers/postgres-cluster.js";
 import { type CliRun, shipsafe, startShipsafe, tempDir } from "../helpers/shipsafe-cli.js";
 
@@ -130,15 +131,7 @@ environments:
 
   afterAll(async () => {
     if (ws) {
-      const pid = await readFile(join(ws.dir, "deploy", "run", "service.pid"), "utf8").then(
-        (t) => JSON.parse(t).pid as number,
-        () => 0,
-      );
-      if (pid) {
-        try {
-          process.kill(-pid, "SIGKILL");
-        } catch {}
-      }
+      await stopDeployedService(ws.dir);
       await ws.cleanup();
     }
     await cluster?.stop();

@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, cp, readFile, readlink, writeFile } from "node:fs/promises";
+import { copyFile, cp, readlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/demo/demo-workspace.js";
+import { stopDeployedService } from "../helpers/demo-app.js";
 import {
   PG_BIN,
   type PostgresCluster,
@@ -199,15 +200,7 @@ environments:
 
   afterAll(async () => {
     if (ws) {
-      const pid = await readFile(join(ws.dir, "deploy", "run", "service.pid"), "utf8").then(
-        (t) => JSON.parse(t).pid as number,
-        () => 0,
-      );
-      if (pid) {
-        try {
-          process.kill(-pid, "SIGKILL");
-        } catch {}
-      }
+      await stopDeployedService(ws.dir);
       await ws.cleanup();
     }
     await cluster?.stop();
