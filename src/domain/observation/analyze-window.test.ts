@@ -34,24 +34,24 @@ function run(current: MetricSeries, analyze = analyzeWindow): Verdict[] {
 }
 
 describe("analyzeWindow", () => {
-  it("fails a 20% error spike after 3 consecutive intervals, with the numbers and the test", () => {
+  it("fails a 20% error spike after 4 consecutive intervals, with the numbers and the test", () => {
     const current = serviceSeries(5, T0, () => ({ errorRate: 0.2, p95: 23, requests: 200 }));
     const verdicts = run(current);
     expect(verdicts.map((v) => v.status)).toEqual([
       "degraded",
       "degraded",
-      "failed",
+      "degraded",
       "failed",
       "failed",
     ]);
-    const failed = verdicts[2] as Verdict;
+    const failed = verdicts[3] as Verdict;
     expect(failed.severity).toBe("SEV-2");
     const error = failed.results?.find((r) => r.metric === "errorRate");
-    expect(error).toMatchObject({ outcome: "failed", current: 0.2, streak: 3 });
+    expect(error).toMatchObject({ outcome: "failed", current: 0.2, streak: 4 });
     expect(error?.baseline).toBeCloseTo(0.0015, 3);
     expect(error?.test).toMatchObject({ method: "exact", confirmed: true, cliffsDelta: 1 });
     expect(failed.reasons[0]).toMatch(
-      /^error rate 20\.0% vs baseline 0\.\d% \(\+19\.\d points > \+5\.0 points\) in 3 consecutive intervals; Mann-Whitney U=36\.0, p=/,
+      /^error rate 20\.0% vs baseline 0\.\d% \(\+19\.\d points > \+5\.0 points\) in 4 consecutive intervals; Mann-Whitney U=/,
     );
   });
 
@@ -92,8 +92,8 @@ describe("analyzeWindow", () => {
   });
 
   it("fails a latency-only regression as SEV-3 with the factor", () => {
-    const current = serviceSeries(4, T0, () => ({ errorRate: 0, p95: 95, requests: 200 }));
-    const verdict = run(current)[2] as Verdict;
+    const current = serviceSeries(5, T0, () => ({ errorRate: 0, p95: 95, requests: 200 }));
+    const verdict = run(current)[3] as Verdict;
     expect(verdict.status).toBe("failed");
     expect(verdict.severity).toBe("SEV-3");
     expect(verdict.reasons[0]).toMatch(
@@ -102,19 +102,19 @@ describe("analyzeWindow", () => {
   });
 
   it("fails persistent readiness failures as SEV-1 even without traffic", () => {
-    const current = serviceSeries(3, T0, () => ({
+    const current = serviceSeries(4, T0, () => ({
       errorRate: 0,
       p95: 23,
       requests: 0,
       ready: false,
     }));
-    const verdict = run(current)[2] as Verdict;
+    const verdict = run(current)[3] as Verdict;
     expect(verdict.status).toBe("failed");
     expect(verdict.severity).toBe("SEV-1");
     expect(verdict.reasons[0]).toBe(
-      "readiness failed 3 consecutive times (>= 3): the service is down",
+      "readiness failed 4 consecutive times (>= 4): the service is down",
     );
-    expect(verdict.metrics.readinessConsecutiveFailures).toBe(3);
+    expect(verdict.metrics.readinessConsecutiveFailures).toBe(4);
   });
 
   it("keeps a breach that the rank test cannot tell from a noisy baseline degraded", () => {
@@ -137,7 +137,7 @@ describe("analyzeWindow", () => {
   });
 
   it("judges against 0% errors without a baseline, thresholds alone (first deploy)", () => {
-    const current = serviceSeries(3, T0, () => ({ errorRate: 0.2, p95: 23, requests: 200 }));
+    const current = serviceSeries(4, T0, () => ({ errorRate: 0.2, p95: 23, requests: 200 }));
     const { verdict } = analyzeWindow(DEFS, {}, current, initialAnalysisState(T0));
     expect(verdict.status).toBe("failed");
     expect(verdict.reasons[0]).toMatch(
