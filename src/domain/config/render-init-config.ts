@@ -120,8 +120,8 @@ ${checks.join("\n")}
           - { type: disk-space }       # room for a snapshot of the state
           - { type: endpoints }        # the health URLs above answer 2xx
 
-    # Rollback policy: roll back automatically on a failed observation, and how many approvals a
-    # manual rollback of this environment needs.
+    # What a failed observation leads to, per severity (docs/policy.md). autoRollback: false turns
+    # every automatic rollback into a prepared plan that waits for \`shipsafe approve <plan-id>\`.
     policy:
       autoRollback: false
       approvals:
