@@ -97,19 +97,7 @@ export async function rollback(
     doc: { plan: plan as never, requestedTo: command.to ?? "previous" },
   };
   await ports.store.rollbacks.put(record);
-  await ports.record({
-    kind: "rollback.started",
-    subject: plan.toVersion,
-    data: {
-      planId: plan.id,
-      from: plan.fromVersion,
-      to: plan.toVersion,
-      type: plan.type,
-      reason: plan.reason,
-      emergency: plan.emergency,
-    },
-    evidence: plan as never,
-  });
+  await recordStarted(ports, plan);
   return run(ports, plan, record);
 }
 
@@ -239,6 +227,12 @@ export async function runStoredPlan(
     doc: { ...record.doc, plan: plan as never },
   };
   await ports.store.rollbacks.put(running);
+  await recordStarted(ports, plan);
+  return run(ports, plan, running);
+}
+
+/** The ledger's `rollback.started` entry, with the plan as evidence. */
+async function recordStarted(ports: EnvironmentPorts, plan: RollbackPlan): Promise<void> {
   await ports.record({
     kind: "rollback.started",
     subject: plan.toVersion,
@@ -252,5 +246,4 @@ export async function runStoredPlan(
     },
     evidence: plan as never,
   });
-  return run(ports, plan, running);
 }

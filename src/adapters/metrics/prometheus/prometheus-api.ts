@@ -1,4 +1,5 @@
 import { ShipsafeError } from "../../../domain/errors.js";
+import { describeFetchFailure } from "../describe-fetch-failure.js";
 
 /** The subset of `fetch` this client uses; tests and wrappers may pass their own. */
 export type FetchJson = (
@@ -62,7 +63,7 @@ export function createPrometheusApi(options: {
         throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
       }
     } catch (cause) {
-      throw unreachable(where, describeCause(cause, options.timeoutMs), cause);
+      throw unreachable(where, describeFetchFailure(cause, options.timeoutMs), cause);
     }
     let body: ApiBody;
     try {
@@ -132,17 +133,4 @@ function unreachable(where: string, why: string, cause: unknown): ShipsafeError 
     },
     { cause },
   );
-}
-
-function describeCause(cause: unknown, timeoutMs: number): string {
-  if (cause instanceof Error) {
-    if (cause.name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
-    const inner = cause.cause;
-    if (inner instanceof Error) {
-      const code = (inner as NodeJS.ErrnoException).code;
-      return code ? `${code} (${inner.message})` : inner.message;
-    }
-    return cause.message;
-  }
-  return String(cause);
 }

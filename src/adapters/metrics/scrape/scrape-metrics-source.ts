@@ -19,6 +19,7 @@ import type {
   MetricsSample,
   MetricsSource,
 } from "../../../ports/metrics-source.js";
+import { describeFetchFailure } from "../describe-fetch-failure.js";
 
 /** The subset of `fetch` this adapter uses; tests and wrappers may pass their own. */
 export type FetchText = (
@@ -64,7 +65,7 @@ export function createScrapeMetricsSource(options: ScrapeMetricsSourceOptions) {
         {
           code: "METRICS_UNREACHABLE",
           kind: "runtime",
-          message: `cannot read metrics from ${url}: ${describeCause(cause, timeoutMs)}`,
+          message: `cannot read metrics from ${url}: ${describeFetchFailure(cause, timeoutMs)}`,
           hint: "check that the service is running and that metrics.url in shipsafe.yaml is right",
         },
         { cause },
@@ -123,17 +124,4 @@ export function createScrapeMetricsSource(options: ScrapeMetricsSourceOptions) {
     },
   };
   return source;
-}
-
-function describeCause(cause: unknown, timeoutMs: number): string {
-  if (cause instanceof Error) {
-    if (cause.name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
-    const inner = cause.cause;
-    if (inner instanceof Error) {
-      const code = (inner as NodeJS.ErrnoException).code;
-      return code ? `${code} (${inner.message})` : inner.message;
-    }
-    return cause.message;
-  }
-  return String(cause);
 }
