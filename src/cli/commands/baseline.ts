@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { JsonObject } from "../../domain/model/json.js";
 import type { Action } from "../define-action.js";
+import { observationFlags } from "../observation-flags.js";
 import { durationFlag } from "../option-values.js";
 import { withEnvironment } from "../with-environment.js";
 
@@ -18,11 +19,7 @@ export function registerBaselineCommands(program: Command, action: Action): void
       action(async (ctx, flags: { window: string; interval?: string }) => {
         const windowMs = durationFlag(flags.window, "--window");
         const { env } = await ctx.environment();
-        const { observationSetup } = await import("../../domain/observation/observation-setup.js");
-        const setup = observationSetup(env.metrics);
-        const intervalMs = flags.interval
-          ? durationFlag(flags.interval, "--interval")
-          : setup.intervalMs;
+        const { setup, intervalMs } = await observationFlags(env.metrics, flags.interval);
         return withEnvironment(ctx, { mutating: true }, async (ports) => {
           const { captureBaseline, saveBaseline } = await import(
             "../../app/observation/capture-baseline.js"
@@ -58,11 +55,7 @@ export function registerBaselineCommands(program: Command, action: Action): void
       action(async (ctx, flags: { baseline?: string; window: string; interval?: string }) => {
         const windowMs = durationFlag(flags.window, "--window");
         const { env } = await ctx.environment();
-        const { observationSetup } = await import("../../domain/observation/observation-setup.js");
-        const setup = observationSetup(env.metrics);
-        const intervalMs = flags.interval
-          ? durationFlag(flags.interval, "--interval")
-          : setup.intervalMs;
+        const { setup, intervalMs } = await observationFlags(env.metrics, flags.interval);
         return withEnvironment(ctx, { mutating: false }, async (ports) => {
           const { loadBaseline } = await import("../../app/observation/capture-baseline.js");
           const { compareWithBaseline } = await import("../../app/observation/compare-baseline.js");

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { JsonObject } from "../../domain/model/json.js";
 import type { Action } from "../define-action.js";
+import { observationFlags } from "../observation-flags.js";
 import { durationFlag } from "../option-values.js";
 import { withEnvironment } from "../with-environment.js";
 
@@ -31,11 +32,7 @@ export function registerWatchCommand(program: Command, action: Action): void {
         const windowMs = durationFlag(flags.window, "--window");
         const rollbackTimeoutMs = durationFlag(flags.rollbackTimeout, "--rollback-timeout");
         const { env } = await ctx.environment();
-        const { observationSetup } = await import("../../domain/observation/observation-setup.js");
-        const setup = observationSetup(env.metrics);
-        const intervalMs = flags.interval
-          ? durationFlag(flags.interval, "--interval")
-          : setup.intervalMs;
+        const { setup, intervalMs } = await observationFlags(env.metrics, flags.interval);
         const autoRollback = flags.autoRollback === true;
         return withEnvironment(ctx, { mutating: autoRollback }, async (ports) => {
           const { watch } = await import("../../app/observation/watch.js");
