@@ -48,6 +48,7 @@ export interface PackWriter {
    * Appends one frame holding several blobs: `data` is stored once and each member's index entry
    * points at it with the member's offset in the decoded frame. Members the store already has are
    * not indexed again; a frame with no new member is not written. Returns the members indexed.
+   * The caller may reuse `data` once the returned promise settles.
    */
   addFrame(members: readonly FrameMember[], data: Uint8Array): Promise<number>;
   /** Whether this writer has added a blob with this id (not yet committed). */

@@ -50,6 +50,34 @@ export interface StateAsset {
   fingerprint?(): Promise<string | undefined>;
   /** Optional: about how many bytes a capture copies now, from metadata (to plan staging room). */
   size?(): Promise<number>;
+  /**
+   * Optional: holds the live asset still (a SQLite read transaction) so that a snapshot store can
+   * read its files in place, once, instead of from a copy. Undefined when it cannot do so now; the
+   * store then calls `capture`.
+   */
+  open?(): Promise<OpenedAsset | undefined>;
+}
+
+/** A live asset held still for reading in place: what `StateAsset.open` returns. */
+export interface OpenedAsset {
+  /** The manifest as `capture` would record it; every file's sha256 is "" (hashed while read). */
+  readonly manifest: AssetManifest;
+  /**
+   * A fingerprint taken while the asset was held (see `StateAsset.fingerprint`): it describes
+   * exactly what is read, so the store records it rather than the one taken before.
+   */
+  readonly fingerprint?: string | undefined;
+  /** Opens file `path` of the manifest for one sequential read of exactly its `size` bytes. */
+  openFile(path: string): Promise<FileSource>;
+  /** Lets the live asset go (ends the read transaction). Called once, also after a failure. */
+  release(): Promise<void>;
+}
+
+/** One file's bytes, read in order from the start. */
+export interface FileSource {
+  /** Reads up to `length` bytes into `into` at `offset`; returns how many, 0 at the end. */
+  read(into: Uint8Array, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
 }
 
 export interface IntegrityReport {

@@ -31,6 +31,31 @@ export function encodeBlob(codec: Codec, raw: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Room a buffer needs beyond the raw bytes for `encodeBlobInPlace` (a raw frame's header). */
+export const IN_PLACE_HEADROOM = BLOB_HEADER_BYTES;
+
+/**
+ * Encodes the first `length` bytes of `buffer` as a stored frame written over them, from byte 0:
+ * compressed through the reused scratch buffer, or kept raw and moved up by the header. Returns
+ * the frame as a view of `buffer`, so a frame buffer goes round trip to a worker without any new
+ * allocation. `buffer` needs IN_PLACE_HEADROOM bytes beyond `length`.
+ */
+export function encodeBlobInPlace(codec: Codec, buffer: Uint8Array, length: number): Uint8Array {
+  if (buffer.length < length + IN_PLACE_HEADROOM) {
+    throw new RangeError(`in-place frame needs ${IN_PLACE_HEADROOM} bytes of headroom`);
+  }
+  const raw = buffer.subarray(0, length);
+  const bound = codec.compressBound(length);
+  if (compressScratch.length < bound) compressScratch = new Uint8Array(Math.max(bound, 1 << 20));
+  const packed = codec.compressInto(raw, compressScratch);
+  const useRaw = packed.length >= length;
+  if (useRaw) buffer.copyWithin(BLOB_HEADER_BYTES, 0, length);
+  else buffer.set(packed, BLOB_HEADER_BYTES);
+  buffer[0] = useRaw ? RAW : COMPRESSED;
+  new DataView(buffer.buffer, buffer.byteOffset, BLOB_HEADER_BYTES).setUint32(1, length, true);
+  return buffer.subarray(0, BLOB_HEADER_BYTES + (useRaw ? length : packed.length));
+}
+
 /** Decodes a stored frame to its raw bytes; throws (CHUNK_UNREADABLE or Error) when damaged. */
 export function decodeBlob(codec: Codec, blob: Uint8Array): Uint8Array {
   return decodeBlobWith(codec, blob, undefined);

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
-import { decodeBlobInto, encodeBlob } from "./blob-format.js";
+import { decodeBlobInto, encodeBlob, encodeBlobInPlace } from "./blob-format.js";
 import type { Codec } from "./codec.js";
 
 /** One batch of consecutive chunks for a worker: hash them, compress some or all of them. */
@@ -22,6 +22,12 @@ export interface CodecTask {
    * like "frame", encoded as a stored frame (blob-format.ts: header, raw when it does not shrink).
    */
   readonly framing?: "each" | "frame" | "blob";
+  /**
+   * With framing "blob" and one chunk to compress starting at byte 0: write the stored frame over
+   * `data` itself (which needs IN_PLACE_HEADROOM bytes beyond the chunk), so no buffer is
+   * allocated for it; the result's one blob is then a view of `data`.
+   */
+  readonly inPlace?: boolean;
   /**
    * Also feed the chunks' bytes to a running whole-file sha256 kept by the runner under `id`
    * (created on `first`, its hex digest returned on `last`; ids from `newStreamId`). Tasks of one stream must run in
@@ -80,7 +86,10 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
   const hashes = task.hash ? cuts.map((_, i) => codec.hashOf(chunkOf(data, cuts, i))) : [];
   const chosen = (task.compress ?? []).map((i) => chunkOf(data, cuts, i));
   let compressed: Uint8Array[] = [];
-  if (chosen.length > 0 && (task.framing === "frame" || task.framing === "blob")) {
+  const only = task.compress?.length === 1 ? task.compress[0] : undefined;
+  if (task.inPlace && task.framing === "blob" && only === 0) {
+    compressed = [encodeBlobInPlace(codec, data, cuts[0] as number)];
+  } else if (chosen.length > 0 && (task.framing === "frame" || task.framing === "blob")) {
     const joined = chosen.length === 1 ? (chosen[0] as Uint8Array) : Buffer.concat(chosen);
     compressed = [task.framing === "blob" ? encodeBlob(codec, joined) : codec.compress(joined)];
   } else {

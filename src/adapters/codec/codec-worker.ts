@@ -19,7 +19,7 @@ port.on("message", ({ id, task }: { id: number; task: CodecTask | DecodeTask }) 
       return;
     }
     const result = runCodecTask(codec, task);
-    const packed = packBlobs(result.compressed);
+    const packed = packBlobs(result.compressed, result.data.buffer);
     reply = { id, data: result.data, hashes: [...result.hashes], ...packed };
     if (result.streamDigest !== undefined) reply = { ...reply, streamDigest: result.streamDigest };
     const transfer = [packed.packed.buffer as ArrayBuffer];

@@ -16,15 +16,22 @@ export type WorkerReply =
     }
   | { readonly id: number; readonly error: string };
 
-/** Copies blobs back to back into one fresh buffer, so one transfer moves them all. */
-export function packBlobs(blobs: readonly Uint8Array[]): { packed: Uint8Array; lengths: number[] } {
+/**
+ * Copies blobs back to back into one fresh buffer, so one transfer moves them all. One blob that
+ * is a whole buffer, or a view of `moving` (the task's data, moved back anyway: a frame encoded in
+ * place), goes as it is.
+ */
+export function packBlobs(
+  blobs: readonly Uint8Array[],
+  moving?: ArrayBufferLike,
+): { packed: Uint8Array; lengths: number[] } {
   const lengths = blobs.map((b) => b.length);
   const only = blobs.length === 1 ? (blobs[0] as Uint8Array) : undefined;
   if (
     only &&
-    only.byteOffset === 0 &&
-    only.byteLength === only.buffer.byteLength &&
-    only.buffer instanceof ArrayBuffer
+    only.buffer instanceof ArrayBuffer &&
+    ((only.byteOffset === 0 && only.byteLength === only.buffer.byteLength) ||
+      only.buffer === moving)
   ) {
     return { packed: only, lengths }; // one whole blob (a stored frame) moves as it is
   }

@@ -32,7 +32,7 @@ export async function metadataFingerprint(
   for (let attempt = 0; ; attempt++) {
     const read = await readFingerprint(paths, options);
     if (read.racyForMs <= 0) return read.fingerprint;
-    if (read.coarse || attempt >= MAX_WAITS) return undefined;
+    if (read.coarse || attempt >= (options.maxWaits ?? MAX_WAITS)) return undefined;
     await new Promise((resolve) => setTimeout(resolve, read.racyForMs + 1));
   }
 }
@@ -45,6 +45,8 @@ export interface FingerprintOptions {
    * checkpoint, which the next connection may delete or create again without any write).
    */
   readonly emptyIsAbsent?: readonly string[];
+  /** How often to wait out a racy moment before giving up (default 2; 0 while holding a lock). */
+  readonly maxWaits?: number | undefined;
 }
 
 /** One pass over the files: the fingerprint, and how long it stays racy (<= 0: not racy). */

@@ -9,7 +9,12 @@ import type {
   SnapshotStore,
   SnapshotVerification,
 } from "../../../ports/snapshot-store.js";
-import type { AssetManifest, IntegrityReport, StateAsset } from "../../../ports/state-asset.js";
+import type {
+  AssetManifest,
+  IntegrityReport,
+  OpenedAsset,
+  StateAsset,
+} from "../../../ports/state-asset.js";
 import type { Codec } from "../../codec/codec.js";
 import { inlineTaskRunner, type TaskRunner } from "../../codec/task-runner.js";
 import { newSnapshotId } from "../dir/snapshot-id.js";
@@ -27,7 +32,7 @@ import {
 } from "./cas-documents.js";
 import { assetUnknown, corrupt, throwDiskFull } from "./cas-errors.js";
 import type { ChunkList } from "./chunk-list.js";
-import { ingestCaptured } from "./ingest-captured.js";
+import { type CapturedAsset, capturedInDir, ingestCaptured } from "./ingest-captured.js";
 import { materializeFiles } from "./materialize.js";
 import { contentCheck, readChunkedFiles } from "./read-chunks.js";
 import { expectedBytes, Staging } from "./staging.js";
@@ -77,10 +82,9 @@ export async function openCasSnapshotStore(
   };
 
   const ingest = (
-    dir: string,
-    assets: Iterable<AssetManifest> | AsyncIterable<AssetManifest>,
+    assets: Iterable<CapturedAsset> | AsyncIterable<CapturedAsset>,
     progress: Progress | undefined,
-  ) => withRunner((runner) => ingestCaptured({ objects, runner, codec }, dir, assets, progress));
+  ) => withRunner((runner) => ingestCaptured({ objects, runner, codec }, assets, progress));
 
   const publish = async (
     base: Omit<SnapshotManifest, "manifestHash">,
@@ -181,8 +185,12 @@ export async function openCasSnapshotStore(
           const id = newSnapshotId(now());
           const captured: AssetManifest[] = [];
           const reused: ChunkLists = {};
-          /** Captures one asset into staging, or returns its earlier copy when it is unchanged. */
-          const capture = async (asset: StateAsset): Promise<AssetManifest> => {
+          const held: OpenedAsset[] = [];
+          /**
+           * Holds one asset for reading in place, or captures it into staging, or returns its
+           * earlier copy when it is unchanged.
+           */
+          const capture = async (asset: StateAsset): Promise<CapturedAsset> => {
             const step = `snapshot ${asset.name}`;
             // Taken before the capture: a write during the capture changes the next fingerprint.
             const fingerprint = await asset.fingerprint?.().catch(() => undefined);
@@ -195,28 +203,52 @@ export async function openCasSnapshotStore(
                 status: "skipped",
                 detail: "unchanged",
               });
-              return hit.manifest;
+              return {
+                manifest: hit.manifest,
+                openFile: () => Promise.reject(new Error("reused")),
+              };
             }
-            const assetDir = join(dir, asset.name);
-            await mkdir(assetDir, { recursive: true, mode: 0o700 });
             progress?.report({ type: "step-started", step, detail: asset.kind });
-            const am = await asset.capture(assetDir).catch((e) => throwDiskFull(e, assetDir));
+            const opened = await asset.open?.();
+            let out: CapturedAsset;
+            if (opened) {
+              held.push(opened);
+              const taken = opened.fingerprint ?? fingerprint;
+              out = {
+                ...opened,
+                openFile: (path) => opened.openFile(path),
+                release: () => opened.release(),
+                manifest: withFingerprint(opened.manifest, taken),
+              };
+            } else {
+              const assetDir = join(dir, asset.name);
+              await mkdir(assetDir, { recursive: true, mode: 0o700 });
+              const am = await asset.capture(assetDir).catch((e) => throwDiskFull(e, assetDir));
+              out = capturedInDir(dir, withFingerprint(am, fingerprint));
+            }
             progress?.report({ type: "step-finished", step, status: "succeeded" });
-            return fingerprint ? { ...am, details: { ...am.details, fingerprint } } : am;
+            return out;
           };
           // The next asset is captured while the one before is stored (capture is mostly I/O).
-          async function* freshAssets(): AsyncGenerator<AssetManifest> {
-            let next = assets[0] ? capture(assets[0]) : undefined;
+          let next = assets[0] ? capture(assets[0]) : undefined;
+          async function* freshAssets(): AsyncGenerator<CapturedAsset> {
             for (let i = 0; i < assets.length; i++) {
-              const current = await (next as Promise<AssetManifest>);
+              const current = await (next as Promise<CapturedAsset>);
               const following = assets[i + 1];
               next = following ? capture(following) : undefined;
               next?.catch(() => undefined); // awaited on the next turn; not unhandled meanwhile
-              captured.push(current);
-              if (!(current.name in reused)) yield current;
+              captured.push(current.manifest);
+              if (!(current.manifest.name in reused)) yield current;
             }
           }
-          const ingested = await ingest(dir, freshAssets(), progress);
+          let ingested: Awaited<ReturnType<typeof ingest>>;
+          try {
+            ingested = await ingest(freshAssets(), progress);
+          } finally {
+            // Whatever happened, no live asset stays held (an asset opened ahead included).
+            await next?.catch(() => undefined);
+            for (const opened of held) await opened.release().catch(() => undefined);
+          }
           const lists = { ...ingested.lists, ...reused };
           // In the order the assets were given; stored ones now carry every file's sha256.
           const assetsOut = captured.map(
@@ -330,7 +362,10 @@ export async function openCasSnapshotStore(
           hint: "this archive does not match the snapshot of that id here; keep both by importing into another state dir",
         });
       }
-      const { lists } = await ingest(dir, manifest.assets, undefined);
+      const { lists } = await ingest(
+        manifest.assets.map((asset) => capturedInDir(dir, asset)),
+        undefined,
+      );
       const { manifestHash: _ignored, ...base } = manifest;
       return publish(base, lists);
     },
@@ -362,6 +397,11 @@ export async function openCasSnapshotStore(
     },
   };
   return store;
+}
+
+/** `manifest` with the live asset's fingerprint recorded (none: nothing recorded). */
+function withFingerprint(manifest: AssetManifest, fingerprint: string | undefined): AssetManifest {
+  return fingerprint ? { ...manifest, details: { ...manifest.details, fingerprint } } : manifest;
 }
 
 /** Operations the CAS store offers beyond the SnapshotStore port. */

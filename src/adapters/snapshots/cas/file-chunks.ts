@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import { createCdc } from "../../../domain/chunking/fast-cdc.js";
 import { sqliteHeaderLength, sqlitePageSize } from "../../../domain/chunking/fixed-chunks.js";
+import type { FileSource } from "../../../ports/state-asset.js";
 
 const READ_SIZE = 4 * 1024 * 1024;
 
@@ -18,51 +19,108 @@ function pageSizeOf(first: Uint8Array): number | undefined {
   return first.length >= sqliteHeaderLength ? sqlitePageSize(first) : undefined;
 }
 
-/**
- * Streams a file as blocks of whole chunks (about READ_SIZE each) for batch hashing, with bounded
- * memory: every block is a fresh buffer the caller may hand to a worker. A chunk cut across a read
- * is carried over into the next block.
- */
-export async function* fileBlocks(path: string): AsyncGenerator<ChunkBlock> {
+/** A plain file as a FileSource. */
+export async function plainFileSource(path: string): Promise<FileSource> {
   const handle = await open(path, "r");
+  return {
+    read: async (into, offset, length) => (await handle.read(into, offset, length, null)).bytesRead,
+    close: () => handle.close(),
+  };
+}
+
+/** Buffers for fileBlocks' blocks: handed out, and given back when a block is done with. */
+export interface BlockBuffers {
+  /** A buffer of at least `minBytes`. */
+  take(minBytes: number): Uint8Array;
+  give(buffer: Uint8Array): void;
+}
+
+/** Fresh buffers every time (nothing reused). */
+const freshBuffers: BlockBuffers = {
+  take: (n) => Buffer.allocUnsafeSlow(n),
+  give: () => undefined,
+};
+
+/** The size of the buffers a block pool should hold: a read and the carried-over chunk. */
+export const BLOCK_BUFFER_BYTES = READ_SIZE + 256 * 1024;
+
+/**
+ * Streams a file of `size` bytes as blocks of whole chunks (about READ_SIZE each) for batch
+ * hashing, with bounded memory. Every block's `data` is a whole buffer from `buffers` (its bytes
+ * after the last cut are not the file's), which the caller may hand to a worker and give back
+ * afterwards. A chunk cut across a read is carried over into the next block. A read shorter than
+ * asked ends the file. Closes the source.
+ */
+export async function* fileBlocks(
+  source: FileSource,
+  size: number,
+  buffers: BlockBuffers = freshBuffers,
+): AsyncGenerator<ChunkBlock> {
   try {
-    // A small file gets a buffer its size (+1 to see the end), not READ_SIZE: thousands of
-    // 4 MiB buffers for small files would cost more in allocation than in reading.
-    let readSize = Math.min(READ_SIZE, (await handle.stat()).size + 1);
+    // A small file reads into a buffer its size (+1 to see the end), not READ_SIZE.
+    let readSize = Math.min(READ_SIZE, size + 1);
     let pageSize: number | undefined;
     let cdc: ReturnType<typeof createCdc> | undefined;
     let carry = new Uint8Array(0);
     let consumed = 0; // absolute offset of carry[0]
     for (;;) {
-      // Not zero-filled (every byte used is read) and whole: its ArrayBuffer can be moved.
-      const buffer = Buffer.allocUnsafeSlow(carry.length + readSize);
+      const buffer = buffers.take(carry.length + readSize);
       buffer.set(carry, 0);
-      const { bytesRead } = await handle.read(buffer, carry.length, readSize, null);
+      const bytesRead = await readFully(source, buffer, carry.length, readSize);
+      const atEnd = bytesRead < readSize;
       readSize = READ_SIZE;
-      if (bytesRead === 0) break;
       const joined = buffer.subarray(0, carry.length + bytesRead);
-      if (consumed === 0 && pageSize === undefined && cdc === undefined) {
+      if (bytesRead > 0 && consumed === 0 && pageSize === undefined && cdc === undefined) {
         pageSize = pageSizeOf(joined);
         if (pageSize === undefined) cdc = createCdc();
       }
-      const cuts = cdc
-        ? cdc.push(joined.subarray(carry.length))
-        : fixedCuts(consumed, joined.length, pageSize as number);
-      const end = cuts.length > 0 ? (cuts.at(-1) as number) - consumed : 0;
-      // Copies, not views: the block's buffer is moved to a worker, which detaches it here.
-      carry = Uint8Array.prototype.slice.call(joined, end);
-      if (end > 0) {
-        const data =
-          end === buffer.length ? buffer : Uint8Array.prototype.slice.call(buffer, 0, end);
-        yield { data, cuts: cuts.map((cut) => cut - consumed) };
+      const cuts =
+        bytesRead === 0
+          ? []
+          : cdc
+            ? cdc.push(joined.subarray(carry.length))
+            : fixedCuts(consumed, joined.length, pageSize as number);
+      if (atEnd) {
+        // What no cut claimed is the last chunk: in this buffer when nothing else is.
+        cdc?.finish();
+        const ends = cuts.map((cut) => cut - consumed);
+        const claimed = ends.at(-1) ?? 0;
+        if (claimed === joined.length) yield { data: buffer, cuts: ends };
+        else if (claimed === 0) yield { data: buffer, cuts: [joined.length] };
+        else {
+          const tail = buffers.take(joined.length - claimed);
+          tail.set(joined.subarray(claimed), 0);
+          yield { data: buffer, cuts: ends };
+          yield { data: tail, cuts: [joined.length - claimed] };
+        }
+        return;
       }
+      const end = cuts.length > 0 ? (cuts.at(-1) as number) - consumed : 0;
+      // A copy, not a view: the block's buffer is moved to a worker, which detaches it here.
+      carry = Uint8Array.prototype.slice.call(joined, end);
+      if (end > 0) yield { data: buffer, cuts: cuts.map((cut) => cut - consumed) };
+      else buffers.give(buffer);
       consumed += end;
     }
-    if (cdc) cdc.finish();
-    if (carry.length > 0) yield { data: carry, cuts: [carry.length] };
   } finally {
-    await handle.close();
+    await source.close();
   }
+}
+
+/** Reads until `length` bytes or the end: a source may return fewer bytes than asked. */
+async function readFully(
+  source: FileSource,
+  into: Uint8Array,
+  offset: number,
+  length: number,
+): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const n = await source.read(into, offset + done, length - done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
 }
 
 /** Cut points (absolute) at every whole page inside `[offset, offset + length)`. */

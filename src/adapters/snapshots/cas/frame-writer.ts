@@ -1,10 +1,13 @@
 import type { FrameMember, PackWriter } from "../../../ports/object-store.js";
+import { IN_PLACE_HEADROOM } from "../../codec/blob-format.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
 
 /** Raw bytes gathered into one frame: 1.04x the size of whole-file zstd at 256 KiB, 1.00x at 1 MiB. */
 export const FRAME_BYTES = 512 * 1024;
 /** Frames compressed or being written at once; bounds the memory held for them. */
 const MAX_PENDING_FRAMES = 8;
+/** A frame buffer: the raw bytes, then room to encode the frame over them (see encodeBlobInPlace). */
+const FRAME_BUFFER_BYTES = FRAME_BYTES + IN_PLACE_HEADROOM;
 
 /**
  * Gathers new chunks into frames of about FRAME_BYTES, compresses each frame on the task runner and
@@ -13,8 +16,11 @@ const MAX_PENDING_FRAMES = 8;
 export class FrameWriter {
   readonly #writer: PackWriter;
   readonly #runner: TaskRunner;
-  #buffer: Uint8Array = Buffer.allocUnsafeSlow(FRAME_BYTES);
-  /** Frame buffers handed back by the runner, reused: fresh 512 KiB buffers per frame bloat RSS. */
+  #buffer: Uint8Array = Buffer.allocUnsafeSlow(FRAME_BUFFER_BYTES);
+  /**
+   * Frame buffers handed back by the runner with the encoded frame in them, reused once it is
+   * written: fresh 512 KiB buffers per frame bloat RSS and keep the garbage collector busy.
+   */
   readonly #spare: Uint8Array[] = [];
   #used = 0;
   #members: FrameMember[] = [];
@@ -36,8 +42,10 @@ export class FrameWriter {
   /** Adds a chunk the store does not have yet. */
   async add(id: string, chunk: Uint8Array): Promise<void> {
     this.#inFlight.add(id);
-    if (this.#used > 0 && this.#used + chunk.length > this.#buffer.length) await this.#seal();
-    if (chunk.length > this.#buffer.length) this.#buffer = Buffer.allocUnsafeSlow(chunk.length);
+    if (this.#used > 0 && this.#used + chunk.length > FRAME_BYTES) await this.#seal();
+    if (chunk.length + IN_PLACE_HEADROOM > this.#buffer.length) {
+      this.#buffer = Buffer.allocUnsafeSlow(chunk.length + IN_PLACE_HEADROOM);
+    }
     this.#buffer.set(chunk, this.#used);
     this.#members.push({ id, within: this.#used });
     this.#used += chunk.length;
@@ -55,7 +63,7 @@ export class FrameWriter {
     const members = this.#members;
     const data = this.#buffer; // whole, so it moves to the worker; only `used` bytes count
     const used = this.#used;
-    this.#buffer = this.#spare.pop() ?? Buffer.allocUnsafeSlow(FRAME_BYTES);
+    this.#buffer = this.#spare.pop() ?? Buffer.allocUnsafeSlow(FRAME_BUFFER_BYTES);
     this.#members = [];
     this.#used = 0;
     while (this.#pending.length >= MAX_PENDING_FRAMES) await this.#pending.shift();
@@ -66,15 +74,17 @@ export class FrameWriter {
       hash: false,
       compress: [0],
       framing: "blob",
+      inPlace: true,
     });
     const previous = this.#pending.at(-1) ?? Promise.resolve();
     // Appended in the order sealed, after the previous frame: the writer's calls are serial anyway.
     const written = Promise.all([result, previous]).then(async ([done]) => {
-      if (done.data.length === FRAME_BYTES && this.#spare.length < MAX_PENDING_FRAMES) {
-        this.#spare.push(done.data);
-      }
       if (this.#failure === undefined) {
         await this.#writer.addFrame(members, done.compressed[0] as Uint8Array);
+      }
+      // The writer has copied or written the frame: its buffer is free again.
+      if (done.data.length === FRAME_BUFFER_BYTES && this.#spare.length < MAX_PENDING_FRAMES) {
+        this.#spare.push(done.data);
       }
       for (const member of members) this.#inFlight.delete(member.id);
     });

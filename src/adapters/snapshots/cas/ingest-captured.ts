@@ -3,13 +3,19 @@ import { join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { ObjectStore } from "../../../ports/object-store.js";
 import type { Progress } from "../../../ports/progress.js";
-import type { AssetManifest, SnapshotFile } from "../../../ports/state-asset.js";
+import type { AssetManifest, FileSource, SnapshotFile } from "../../../ports/state-asset.js";
 import type { Codec } from "../../codec/codec.js";
 import { type CodecTaskResult, newStreamId } from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
 import type { ChunkLists } from "./cas-documents.js";
 import { ChunkList } from "./chunk-list.js";
-import { type ChunkBlock, fileBlocks } from "./file-chunks.js";
+import {
+  BLOCK_BUFFER_BYTES,
+  type BlockBuffers,
+  type ChunkBlock,
+  fileBlocks,
+  plainFileSource,
+} from "./file-chunks.js";
 import { FrameWriter } from "./frame-writer.js";
 
 /** Blocks hashed ahead of the one being deduplicated: keeps the workers busy. */
@@ -20,6 +26,19 @@ const HASH_AHEAD = 8;
  */
 const HASH_HERE_BELOW = 256 * 1024;
 
+/** An asset ready to be stored: its manifest and a way to read each of its files once. */
+export interface CapturedAsset {
+  readonly manifest: AssetManifest;
+  openFile(path: string): Promise<FileSource>;
+  /** Lets the live asset go, if it was held for the reading (called once it is stored). */
+  release?(): Promise<void>;
+}
+
+/** An asset captured into `dir/<asset>/`. */
+export function capturedInDir(dir: string, manifest: AssetManifest): CapturedAsset {
+  return { manifest, openFile: (path) => plainFileSource(join(dir, manifest.name, path)) };
+}
+
 /** What storing captured assets produced: the chunk lists, and the manifests with every digest. */
 export interface Ingested {
   readonly lists: ChunkLists;
@@ -27,16 +46,15 @@ export interface Ingested {
 }
 
 /**
- * Chunks every file of `assets` (already captured under `dir/<asset>/`) into the object store and
- * returns the chunk lists. A file's sha256 is computed on the way: filled in where capture left it
+ * Chunks every file of `assets` into the object store and returns the chunk lists; releases each
+ * asset once it is stored. A file's sha256 is computed on the way: filled in where capture left it
  * empty, checked where capture recorded one. Blocks of chunks are hashed on the task runner while earlier ones are
  * deduplicated here; new chunks are gathered into frames, compressed on the runner and appended. The
  * writer commits (packs durable and indexed) before this returns, or aborts on any error.
  */
 export async function ingestCaptured(
   deps: { objects: ObjectStore; runner: TaskRunner; codec: Codec },
-  dir: string,
-  assets: Iterable<AssetManifest> | AsyncIterable<AssetManifest>,
+  assets: Iterable<CapturedAsset> | AsyncIterable<CapturedAsset>,
   progress: Progress | undefined,
 ): Promise<Ingested> {
   const { objects, runner, codec } = deps;
@@ -44,8 +62,23 @@ export async function ingestCaptured(
   const frames = new FrameWriter(writer, runner);
   const lists: ChunkLists = {};
   const stored: AssetManifest[] = [];
+  // Block buffers go to a worker and come back: reused, not allocated per block (each fresh 4 MiB
+  // buffer counts as external memory, and their churn made the garbage collector run ~170 times).
+  const spare: Uint8Array[] = [];
+  const buffers: BlockBuffers = {
+    take: (n) =>
+      n <= BLOCK_BUFFER_BYTES
+        ? (spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BUFFER_BYTES))
+        : Buffer.allocUnsafeSlow(n),
+    give(buffer) {
+      if (buffer.byteLength === BLOCK_BUFFER_BYTES && spare.length <= HASH_AHEAD + 2) {
+        spare.push(buffer);
+      }
+    },
+  };
   try {
-    for await (const asset of assets) {
+    for await (const captured of assets) {
+      const asset = captured.manifest;
       const files: Record<string, ChunkList> = {};
       lists[asset.name] = files;
       const step = `store ${asset.name}`;
@@ -59,8 +92,9 @@ export async function ingestCaptured(
         const { result, block } = await (hashed.shift() as (typeof hashed)[number]);
         const { file } = block;
         if (result.streamDigest !== undefined) file.digest = result.streamDigest;
-        if (result.data.length > 0) {
-          if (file.stream === undefined) file.whole.update(result.data);
+        const length = block.cuts.at(-1) ?? 0;
+        if (length > 0) {
+          if (file.stream === undefined) file.whole.update(result.data.subarray(0, length));
           let start = 0;
           for (const [i, id] of result.hashes.entries()) {
             const end = block.cuts[i] as number;
@@ -70,15 +104,16 @@ export async function ingestCaptured(
             file.refs.push(id, end - start);
             start = end;
           }
-          done += result.data.length;
+          done += length;
           progress?.report({ type: "bytes", step, done, total: asset.size });
         }
+        buffers.give(result.data);
         if (block.last) {
           files[file.entry.path] = file.refs;
           digests.push(checkedDigest(asset.name, file));
         }
       };
-      for await (const block of assetBlocks(dir, asset)) {
+      for await (const block of assetBlocks(captured, buffers)) {
         const task = { data: block.data, cuts: block.cuts, hash: true };
         const id = block.file.stream;
         const { result } =
@@ -95,6 +130,7 @@ export async function ingestCaptured(
         if (hashed.length > HASH_AHEAD) await take();
       }
       while (hashed.length > 0) await take();
+      await captured.release?.();
       stored.push({ ...asset, files: digests });
       progress?.report({ type: "step-finished", step, status: "succeeded" });
     }
@@ -145,16 +181,18 @@ interface AssetBlock {
 }
 
 /** The blocks of every file of an asset, in order. */
-async function* assetBlocks(dir: string, asset: AssetManifest): AsyncGenerator<AssetBlock> {
-  for (const entry of asset.files) {
-    const path = join(dir, asset.name, entry.path);
+async function* assetBlocks(
+  asset: CapturedAsset,
+  buffers: BlockBuffers,
+): AsyncGenerator<AssetBlock> {
+  for (const entry of asset.manifest.files) {
     const stream = entry.size >= HASH_HERE_BELOW ? newStreamId() : undefined;
     // Sized for a database cut at 4 KiB pages; other files have fewer, larger chunks.
     const refs = new ChunkList(Math.min(Math.ceil(entry.size / 4096) + 1, 1 << 20));
     const file: FileInProgress = { entry, refs, whole: createHash("sha256"), stream };
     let previous: ChunkBlock | undefined;
     let first = true;
-    for await (const block of fileBlocks(path)) {
+    for await (const block of fileBlocks(await asset.openFile(entry.path), entry.size, buffers)) {
       if (previous) {
         yield { file, ...previous, first, last: false };
         first = false;

@@ -9,6 +9,7 @@ import { assetNotFound } from "../files/file-tree.js";
 import { liveBytes, metadataFingerprint } from "../fingerprint.js";
 import { copySqliteSnapshot } from "./sqlite-copy.js";
 import { parseSqliteDetails, readSqliteFacts } from "./sqlite-facts.js";
+import { holdSqliteRead } from "./sqlite-held-read.js";
 
 export interface SqliteAssetOptions {
   readonly name: string;
@@ -162,15 +163,45 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
       return { ok: checks.every((check) => check.ok), checks };
     },
 
-    // The database and its WAL: a commit appends to the WAL (or rewrites the file), a checkpoint
-    // rewrites the file; either changes a size or a nanosecond mtime. Not the ctime: every open,
-    // even a read-only one, touches the WAL's ctime without changing its content.
-    fingerprint: () =>
-      metadataFingerprint([options.path, `${options.path}-wal`, `${options.path}-journal`], {
-        ctime: false,
-        // Opening the database (as the capture does) may create an empty -wal where none was.
-        emptyIsAbsent: [`${options.path}-wal`, `${options.path}-journal`],
-      }),
+    fingerprint: () => fingerprintOf(path),
+
+    async open() {
+      // Without the in-place read (other readers hold the WAL, or the write lock is not had in
+      // time) the snapshot falls back to `capture`, which reports any real problem.
+      const held = await holdSqliteRead(path, () => fingerprintOf(path, 0)).catch(() => undefined);
+      if (held === undefined) return undefined;
+      const size = held.pageSize * held.pageCount;
+      const { schemaVersion, tables } = held.facts;
+      let released = false;
+      return {
+        manifest: {
+          name,
+          kind: "sqlite",
+          source: path,
+          files: [{ path: fileName, size, sha256: "" }],
+          size,
+          details: { schemaVersion, tables, journalMode: held.journalMode },
+        },
+        fingerprint: held.fingerprint,
+        async openFile(file) {
+          if (file !== fileName) throw new Error(`${name} has no file ${file}`);
+          let position = 0;
+          return {
+            async read(into, offset, length) {
+              const n = await held.read(into, offset, length, position);
+              position += n;
+              return n;
+            },
+            close: async () => undefined,
+          };
+        },
+        async release() {
+          if (released) return;
+          released = true;
+          held.release();
+        },
+      };
+    },
     // The backup copy holds the database's pages, including those still in its WAL.
     size: () => liveBytes([options.path, `${options.path}-wal`]),
     async inspect() {
@@ -183,6 +214,20 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
       }
     },
   };
+}
+
+/**
+ * The database and its WAL: a commit appends to the WAL (or rewrites the file), a checkpoint
+ * rewrites the file; either changes a size or a nanosecond mtime. Not the ctime: every open, even
+ * a read-only one, touches the WAL's ctime without changing its content.
+ */
+function fingerprintOf(path: string, maxWaits?: number): Promise<string | undefined> {
+  return metadataFingerprint([path, `${path}-wal`, `${path}-journal`], {
+    ctime: false,
+    // Opening the database (as the capture does) may create an empty -wal where none was.
+    emptyIsAbsent: [`${path}-wal`, `${path}-journal`],
+    maxWaits,
+  });
 }
 
 function snapshotFile(manifest: AssetManifest): AssetManifest["files"][number] {

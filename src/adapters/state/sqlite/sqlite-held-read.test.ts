@@ -1,0 +1,147 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { OpenedAsset } from "../../../ports/state-asset.js";
+import { createSqliteAsset } from "./sqlite-asset.js";
+
+const root = resolve(import.meta.dirname, "../../../..");
+const BETTER_SQLITE3 = join(root, "node_modules/better-sqlite3");
+
+// Inserts rows one transaction at a time until killed, like an application that keeps writing.
+const WRITER = `
+const Database = require(process.argv[1]);
+const fs = require("node:fs");
+const db = new Database(process.argv[2], { timeout: 10000 });
+const insert = db.prepare("INSERT INTO events (body) VALUES (?)");
+const pause = new Int32Array(new SharedArrayBuffer(4));
+let i = 0;
+for (;;) {
+  insert.run("event " + i++);
+  if (i === 50) fs.writeFileSync(process.argv[3], "");
+  if (i % 20 === 0) Atomics.wait(pause, 0, 0, 1);
+}
+`;
+
+let work: string;
+const children: ChildProcess[] = [];
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), "shipsafe-sqlite-held-"));
+});
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+  await rm(work, { recursive: true, force: true });
+});
+
+function makeDb(path: string, journalMode: "wal" | "delete"): void {
+  const db = new Database(path);
+  db.pragma(`journal_mode = ${journalMode}`);
+  db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+           CREATE INDEX events_body ON events (body);
+           CREATE TABLE padding (b BLOB); PRAGMA user_version = 3;`);
+  db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
+           INSERT INTO padding SELECT randomblob(3000) FROM n`);
+  db.close();
+}
+
+function countEvents(path: string): number {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare("SELECT count(*) FROM events").pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** Reads the opened database's one file whole, in odd-sized reads, and writes it to `to`. */
+async function readAll(opened: OpenedAsset, to: string): Promise<Buffer> {
+  const [file] = opened.manifest.files;
+  if (!file) throw new Error("no file");
+  const source = await opened.openFile(file.path);
+  const out = Buffer.alloc(file.size + 10_000);
+  let at = 0;
+  for (;;) {
+    const n = await source.read(out, at, 7_777);
+    if (n === 0) break;
+    at += n;
+  }
+  await source.close();
+  const bytes = out.subarray(0, at);
+  await writeFile(to, bytes);
+  return bytes;
+}
+
+describe("sqlite asset read in place (open)", () => {
+  for (const mode of ["wal", "delete"] as const) {
+    it(`reads one consistent view of the live file while another process writes (${mode})`, async () => {
+      const live = join(work, "app.db");
+      makeDb(live, mode);
+      const ready = join(work, "writer-ready");
+      const child = spawn(process.execPath, ["-e", WRITER, BETTER_SQLITE3, live, ready], {
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      children.push(child);
+      while (!existsSync(ready)) await sleep(5);
+
+      const asset = createSqliteAsset({ name: "main", path: live });
+      const before = countEvents(live);
+      const opened = await asset.open?.();
+      if (!opened) throw new Error("open gave no in-place read");
+      let read = 0;
+      try {
+        // Held: the application keeps committing (WAL) while the view stays the same.
+        await sleep(100);
+        const bytes = await readAll(opened, join(work, "copy.db"));
+        read = bytes.length;
+        // Stands alone: the header says rollback journal, as a backup copy switched to DELETE.
+        expect([bytes[18], bytes[19]]).toEqual([1, 1]);
+      } finally {
+        await opened.release();
+      }
+      const after = countEvents(live);
+      child.kill("SIGKILL");
+
+      const copy = new Database(join(work, "copy.db"), { readonly: true });
+      const integrity = copy.pragma("integrity_check", { simple: true });
+      const copied = copy.prepare("SELECT count(*) FROM events").pluck().get() as number;
+      copy.close();
+      expect(integrity).toBe("ok");
+      expect(copied).toBeGreaterThanOrEqual(before);
+      expect(copied).toBeLessThanOrEqual(after);
+      if (mode === "wal") expect(after).toBeGreaterThan(copied);
+      expect(opened.manifest.details).toEqual({
+        schemaVersion: 3,
+        tables: { events: copied, padding: 1500 },
+        journalMode: mode,
+      });
+      expect(opened.manifest.files).toEqual([{ path: "main.sqlite", size: read, sha256: "" }]);
+      expect(read % 4096).toBe(0);
+    });
+  }
+
+  it("gives no in-place read while another reader holds frames the checkpoint cannot copy", async () => {
+    const live = join(work, "app.db");
+    makeDb(live, "wal");
+    const oldReader = new Database(live, { readonly: true });
+    const writer = new Database(live);
+    try {
+      oldReader.exec("BEGIN");
+      oldReader.prepare("SELECT count(*) FROM events").pluck().get();
+      writer.prepare("INSERT INTO events (body) VALUES ('after the old view')").run();
+      const asset = createSqliteAsset({ name: "main", path: live });
+      expect(await asset.open?.()).toBeUndefined();
+      // The fallback still captures the newest committed state.
+      oldReader.exec("COMMIT");
+      const opened = await asset.open?.();
+      expect(opened?.manifest.details.tables).toEqual({ events: 1, padding: 1500 });
+      await opened?.release();
+    } finally {
+      oldReader.close();
+      writer.close();
+    }
+  });
+});
