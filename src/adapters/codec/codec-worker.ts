@@ -22,9 +22,11 @@ port.on("message", ({ id, task }: { id: number; task: CodecTask | DecodeTask }) 
     const packed = packBlobs(result.compressed, result.data.buffer);
     reply = { id, data: result.data, hashes: [...result.hashes], ...packed };
     if (result.streamDigest !== undefined) reply = { ...reply, streamDigest: result.streamDigest };
-    const transfer = [packed.packed.buffer as ArrayBuffer];
-    if (result.data.buffer !== packed.packed.buffer)
-      transfer.push(result.data.buffer as ArrayBuffer);
+    // Shared buffers (a SharedArrayBuffer block) are not moved: the caller has them already.
+    const transfer = [packed.packed.buffer, result.data.buffer].filter(
+      (buffer, i, all): buffer is ArrayBuffer =>
+        buffer instanceof ArrayBuffer && all.indexOf(buffer) === i,
+    );
     port.postMessage(reply, transfer);
   } catch (error) {
     reply = { id, error: error instanceof Error ? error.message : String(error) };
