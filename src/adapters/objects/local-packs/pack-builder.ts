@@ -3,20 +3,25 @@ import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { diskFullOr, syncDir, tmpName } from "./durable-file.js";
+import { memberSizes } from "./member-sizes.js";
 import {
   encodeTrailer,
-  FOOTER_BYTES,
   MAX_PACK_BYTES,
+  type MemberExtent,
   type PackEntry,
-  TRAILER_ENTRY_BYTES,
+  type TrailerFrame,
+  trailerBytes,
 } from "./pack-format.js";
 
 const STAGING_BYTES = 4 * 1024 * 1024;
 
+/** A blob as a pack holds it: where its frame is, and its bytes in the decoded frame. */
+export interface PackMember extends PackEntry, MemberExtent {}
+
 export interface FinishedPack {
   readonly id: string;
   readonly size: number;
-  readonly entries: readonly PackEntry[];
+  readonly entries: readonly PackMember[];
 }
 
 /** Where pack `id` lives under the store's `packs/` directory. */
@@ -35,7 +40,9 @@ export class PackBuilder {
   readonly #handle: FileHandle;
   readonly #hash = createHash("sha256");
   readonly #staging = Buffer.allocUnsafe(STAGING_BYTES);
-  readonly #entries: PackEntry[] = [];
+  readonly #entries: PackMember[] = [];
+  /** The trailer's frames; each one's `members` are the same objects as in `#entries`. */
+  readonly #frames: TrailerFrame[] = [];
   #used = 0;
   #offset = 0;
   #closed = false;
@@ -66,20 +73,25 @@ export class PackBuilder {
 
   /** Whether a frame of `length` bytes and `members` blobs still fits under 32-bit offsets. */
   fits(length: number, members = 1): boolean {
-    const trailer = (this.#entries.length + members) * TRAILER_ENTRY_BYTES + FOOTER_BYTES;
+    const trailer = trailerBytes(this.#frames.length + 1, this.#entries.length + members);
     return this.#offset + length + trailer <= MAX_PACK_BYTES;
   }
 
-  async add(id: Uint8Array, data: Uint8Array): Promise<PackEntry> {
-    const [entry] = await this.addFrame([{ id, within: 0 }], data);
-    return entry as PackEntry;
+  /** Appends a frame holding one blob, whose size is the frame's decoded length. */
+  async add(id: Uint8Array, data: Uint8Array): Promise<PackMember> {
+    const size = memberSizes([{ within: 0 }], data)[0] as number;
+    const [entry] = await this.addFrame([{ id, within: 0, size }], data);
+    return entry as PackMember;
   }
 
-  /** Appends one frame and an entry for each member (ids are copied). */
+  /**
+   * Appends one frame and an entry for each member (ids are copied); `members` are what the
+   * trailer records for the frame, in its order.
+   */
   async addFrame(
-    members: readonly { id: Uint8Array; within: number }[],
+    members: readonly { id: Uint8Array; within: number; size: number }[],
     data: Uint8Array,
-  ): Promise<PackEntry[]> {
+  ): Promise<readonly PackMember[]> {
     const offset = this.#offset;
     const crc = crc32(data);
     const entries = members.map((m) => ({
@@ -88,6 +100,7 @@ export class PackBuilder {
       length: data.length,
       crc,
       within: m.within,
+      size: m.size,
     }));
     if (data.length > STAGING_BYTES - this.#used) await this.#flush();
     if (data.length >= STAGING_BYTES) {
@@ -99,12 +112,13 @@ export class PackBuilder {
     }
     this.#offset += data.length;
     this.#entries.push(...entries);
+    this.#frames.push({ offset, length: data.length, crc, members: entries });
     return entries;
   }
 
   /** Makes the pack durable under its final name and returns what it holds. */
   async finish(): Promise<FinishedPack> {
-    const trailer = encodeTrailer(this.#entries, randomBytes(16));
+    const trailer = encodeTrailer(this.#frames, randomBytes(16));
     let id: string;
     let size: number;
     try {

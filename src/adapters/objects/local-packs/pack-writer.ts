@@ -9,6 +9,7 @@ import type {
 import { BlobTable, ID_BYTES, parseBlobId } from "./blob-table.js";
 import { writeFileDurably } from "./durable-file.js";
 import { decodeIndex, encodeIndex, indexFileName } from "./index-format.js";
+import { memberSizes } from "./member-sizes.js";
 import { type FinishedPack, PackBuilder, packPath } from "./pack-builder.js";
 import type { StoreContext } from "./store-context.js";
 import { takeLease } from "./store-lease.js";
@@ -97,14 +98,17 @@ export async function openPackWriter(
 
   const addFrame = async (members: readonly FrameMember[], data: Uint8Array): Promise<number> => {
     assertOpen();
-    const fresh: { id: Buffer; within: number }[] = [];
+    // From the whole frame: a member's size runs to the next member, stored or not.
+    const sizes = memberSizes(members, data);
+    const fresh: { id: Buffer; within: number; size: number }[] = [];
     const inFrame = new Set<string>();
-    for (const member of members) {
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i] as FrameMember;
       const key = parseBlobId(member.id, scratch);
       if (ctx.current().table.find(key) >= 0 || pending.find(key) >= 0) continue;
       if (inFrame.has(member.id)) continue;
       inFrame.add(member.id);
-      fresh.push({ id: Buffer.from(key), within: member.within });
+      fresh.push({ id: Buffer.from(key), within: member.within, size: sizes[i] as number });
     }
     if (fresh.length === 0) return 0;
     try {

@@ -8,7 +8,9 @@ import { blobsByPack } from "./check-packs.js";
 import { syncDir, TMP_PREFIX, writeFileDurably } from "./durable-file.js";
 import { encodeIndex, type IndexPack, indexFileName } from "./index-format.js";
 import { type IndexState, loadIndexState } from "./index-state.js";
+import { memberSizes } from "./member-sizes.js";
 import { type FinishedPack, PackBuilder, packPath } from "./pack-builder.js";
+import { decodeTrailer, PACK_MAGIC } from "./pack-format.js";
 import type { StoreContext } from "./store-context.js";
 import { takeLock } from "./store-lease.js";
 
@@ -149,6 +151,7 @@ async function repack(
     for (const p of plan.rewritten) {
       const pack = (state.packs[p] as IndexPack).id;
       const bytes = await readFile(packPath(packsDir, pack));
+      const recorded = trailerMembers(bytes);
       // A frame is copied whole (its compressed bytes cannot be split) with its live members.
       for (const frame of framesOf(table, byPack[p] as number[])) {
         const members = frame.filter((i) => plan.liveEntries[i] === 1);
@@ -164,8 +167,16 @@ async function repack(
         }
         if (builder !== undefined && builder.size + data.length > packSize) await finish();
         builder ??= await PackBuilder.create(packsDir);
+        const listed =
+          recorded.get(table.offset(first)) ?? frame.map((i) => ({ within: table.within(i) }));
+        const sizes = sizesByWithin(listed, data);
         await builder.addFrame(
-          members.map((i) => ({ id: table.idBytes(i), within: table.within(i) })),
+          members.map((i) => ({
+            id: table.idBytes(i),
+            within: table.within(i),
+            // 0 only where the trailer disagrees with the index: only a rebuild would miss it.
+            size: sizes.get(table.within(i)) ?? 0,
+          })),
           data,
         );
       }
@@ -177,6 +188,36 @@ async function repack(
     for (const pack of written) await rm(packPath(packsDir, pack.id), { force: true });
     throw error;
   }
+}
+
+type ListedMember = { readonly within: number; readonly size?: number };
+
+/**
+ * The members a pack's trailer lists for each frame, by frame offset: with their sizes (SSPACK03)
+ * or without (SSPACK02). Empty when the trailer is damaged; the index's members stand in then.
+ */
+function trailerMembers(pack: Buffer): Map<number, readonly ListedMember[]> {
+  const trailer = decodeTrailer(pack);
+  if ("problem" in trailer) return new Map();
+  if (trailer.format === PACK_MAGIC) {
+    return new Map(trailer.frames.map((frame) => [frame.offset, frame.members]));
+  }
+  const byOffset = new Map<number, ListedMember[]>();
+  for (const entry of trailer.entries) {
+    const listed = byOffset.get(entry.offset);
+    if (listed === undefined) byOffset.set(entry.offset, [entry]);
+    else listed.push(entry);
+  }
+  return byOffset;
+}
+
+/**
+ * Each listed member's size by `within`: as recorded, else inferred from the members listed (an
+ * over-estimate when the frame held a member that was stored elsewhere already).
+ */
+function sizesByWithin(listed: readonly ListedMember[], frame: Uint8Array): Map<number, number> {
+  const inferred = memberSizes(listed, frame);
+  return new Map(listed.map((m, k) => [m.within, m.size ?? (inferred[k] as number)]));
 }
 
 /** Entry indexes (in offset order) grouped by the frame they share. */
