@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { ObjectStore } from "../../../ports/object-store.js";
 import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
@@ -12,6 +12,13 @@ import { contentCheck, readChunkedFiles } from "./read-chunks.js";
 const EARLY_SYNC_BYTES = 128 * 1024 * 1024;
 /** fsyncs in flight at once: the file system commits concurrent ones together. */
 const SYNC_CONCURRENCY = 32;
+/**
+ * A file that arrives whole in one segment and is at most this large is copied and written in
+ * the background, up to WRITES_IN_FLIGHT at once: one by one, open + write + close of 2,000
+ * small files took 2.1 s of a 1 GiB restore; the data is checked before the copy is made.
+ */
+const SMALL_FILE_BYTES = 1024 * 1024;
+const WRITES_IN_FLIGHT = 32;
 
 /**
  * Writes every file of a snapshot in plain form under `dir/<asset>/<path>`, checking every chunk
@@ -29,6 +36,13 @@ export async function materializeFiles(
   let handle: FileHandle | undefined;
   let syncing: Promise<void> = Promise.resolve();
   let unsynced = 0;
+  const dirs = new Set<string>();
+  const ensureDir = async (path: string): Promise<void> => {
+    if (dirs.has(path)) return;
+    await mkdir(path, { recursive: true, mode: 0o700 });
+    dirs.add(path);
+  };
+  const background = new BoundedWrites(WRITES_IN_FLIGHT);
   try {
     for (const asset of manifest.assets) {
       const files = asset.files.map((file) => {
@@ -56,8 +70,20 @@ export async function materializeFiles(
         if (bad) throw corrupt(manifest.id, [`chunk ${bad.chunk} of ${file.name}: ${bad.problem}`]);
         if (segment.file !== current) {
           current = segment.file;
-          await mkdir(dirname(file.path), { recursive: true, mode: 0o700 });
           written.push({ tmp: file.tmp, path: file.path });
+          if (segment.last && segment.bytes.length <= SMALL_FILE_BYTES) {
+            file.check.update(segment.bytes);
+            const problem = file.check.problem();
+            if (problem) throw corrupt(manifest.id, [`${file.name} ${problem}`]);
+            // A copy: the segment's bytes are a view of a window the reader reuses.
+            const bytes = Buffer.from(segment.bytes);
+            await background.add(async () => {
+              await ensureDir(dirname(file.path));
+              await writeFile(file.tmp, bytes, { mode: 0o600 });
+            });
+            continue;
+          }
+          await ensureDir(dirname(file.path));
           handle = await open(file.tmp, "w", 0o600);
         }
         file.check.update(segment.bytes);
@@ -81,6 +107,7 @@ export async function materializeFiles(
         }
       }
     }
+    await background.drain();
     await inBatches(
       written.map((w) => w.tmp),
       fsyncPath,
@@ -88,6 +115,7 @@ export async function materializeFiles(
     for (const { tmp, path } of written) await rename(tmp, path);
     await inBatches([...new Set(written.map((w) => dirname(w.path)))], fsyncPath);
   } catch (error) {
+    await background.drain().catch(() => undefined);
     await syncing.catch(() => undefined);
     await handle?.close().catch(() => undefined);
     for (const { tmp } of written) await rm(tmp, { force: true });
@@ -98,5 +126,38 @@ export async function materializeFiles(
 async function inBatches(items: readonly string[], work: (item: string) => Promise<void>) {
   for (let i = 0; i < items.length; i += SYNC_CONCURRENCY) {
     await Promise.all(items.slice(i, i + SYNC_CONCURRENCY).map(work));
+  }
+}
+
+/** Runs writes in the background, at most `limit` at once; the first failure is thrown. */
+class BoundedWrites {
+  readonly #limit: number;
+  readonly #running = new Set<Promise<void>>();
+  #failure: { error: unknown } | undefined;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Starts `write` once a slot is free. */
+  async add(write: () => Promise<void>): Promise<void> {
+    while (this.#running.size >= this.#limit) await Promise.race(this.#running);
+    this.#throwIfFailed();
+    const running: Promise<void> = write()
+      .catch((error: unknown) => {
+        this.#failure ??= { error };
+      })
+      .finally(() => this.#running.delete(running));
+    this.#running.add(running);
+  }
+
+  /** Waits for every write started; throws the first failure. */
+  async drain(): Promise<void> {
+    await Promise.all(this.#running);
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure) throw this.#failure.error;
   }
 }
