@@ -120,7 +120,8 @@ function decodeAssetList(hash: string, bytes: Buffer): ChunkLists[string] {
   if (bytes.length < 12 || !bytes.subarray(0, 8).equals(LIST_MAGIC)) {
     throw damaged("not a chunk list file");
   }
-  const files: ChunkLists[string] = {};
+  // No prototype: a file may be named "__proto__".
+  const files: ChunkLists[string] = Object.create(null);
   const count = bytes.readUInt32LE(8);
   let at = 12;
   for (let f = 0; f < count; f++) {

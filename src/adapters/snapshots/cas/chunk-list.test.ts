@@ -84,7 +84,11 @@ describe("chunk list files", () => {
           }
         },
       ),
-      { numRuns: 25 },
+      // fast-check once found that a file named "__proto__" vanished: kept as an example.
+      {
+        numRuns: 25,
+        examples: [[{ ["__proto__"]: [["c".repeat(64), 4096]] as [string, number][] }]],
+      },
     );
     for (const name of await readdir(join(dir, "lists"))) {
       const bytes = await readFile(join(dir, "lists", name));

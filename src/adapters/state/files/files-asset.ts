@@ -46,8 +46,9 @@ export function createFilesAsset(options: FilesAssetOptions): StateAsset {
     async capture(dir) {
       const { entries } = await walkTree(name, baseDir, paths, true);
       const files: SnapshotFile[] = [];
-      const modes: JsonObject = {};
-      const dirs: JsonObject = {};
+      // No prototype: a file may be named "__proto__".
+      const modes: JsonObject = Object.create(null);
+      const dirs: JsonObject = Object.create(null);
       for (const entry of entries) {
         if (entry.path === "") continue;
         const target = join(dir, ...entry.path.split("/"));
