@@ -79,7 +79,8 @@ export async function ingestCaptured(
   try {
     for await (const captured of assets) {
       const asset = captured.manifest;
-      const files: Record<string, ChunkList> = {};
+      // No prototype: a file may be named "__proto__".
+      const files: Record<string, ChunkList> = Object.create(null);
       lists[asset.name] = files;
       const step = `store ${asset.name}`;
       progress?.report({ type: "step-started", step, detail: `${asset.size} bytes` });
@@ -118,7 +119,14 @@ export async function ingestCaptured(
         const id = block.file.stream;
         let result: Promise<CodecTaskResult>;
         if (id === undefined) result = Promise.resolve(hashHere(codec, task));
-        else {
+        else if (block.first && block.last) {
+          // A file in one block: one task hashes its chunks and the whole of it.
+          ({ result } = await runner.submit({
+            ...task,
+            stream: { id, first: true, last: true },
+            affinity: id,
+          }));
+        } else {
           // The file's running sha256 must see its blocks in order on one thread; the chunks'
           // hashes need not: they go to whichever worker is free, reading the same shared block,
           // so one large file keeps both workers busy.
