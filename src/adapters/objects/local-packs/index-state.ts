@@ -106,7 +106,7 @@ async function readIndex(indexDir: string, name: string): Promise<DecodedIndex> 
       code: "OBJECT_INDEX_CORRUPT",
       kind: "runtime",
       message: `object store index ${path} is damaged: ${decoded.problem}`,
-      hint: "rebuild the index from the packs (rebuildLocalPackIndex), then run a check",
+      hint: "its packs are kept; put the index file back from a backup of the state directory (no command rebuilds an index from the packs yet, see docs/object-store.md)",
       location: path,
     });
   }

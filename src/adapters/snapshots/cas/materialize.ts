@@ -35,6 +35,7 @@ export async function materializeFiles(
   const written: { tmp: string; path: string }[] = [];
   let handle: FileHandle | undefined;
   let syncing: Promise<void> = Promise.resolve();
+  let writing: Promise<void> = Promise.resolve();
   let unsynced = 0;
   const dirs = new Set<string>();
   const ensureDir = async (path: string): Promise<void> => {
@@ -58,10 +59,15 @@ export async function materializeFiles(
           check: contentCheck(file, refs),
         };
       });
+      // One window decoding ahead, and the write of the last segment still going on while the
+      // next is read: reading, decoding and writing overlap in the same memory as two windows
+      // decoding ahead with every write awaited.
       const stream = readChunkedFiles(
         deps.objects,
         deps.runner,
         files.map((f) => f.refs),
+        1,
+        1,
       );
       let current = -1;
       for await (const segment of stream) {
@@ -87,17 +93,21 @@ export async function materializeFiles(
           handle = await open(file.tmp, "w", 0o600);
         }
         file.check.update(segment.bytes);
-        await handle?.write(segment.bytes);
+        await writing;
+        const h = handle as FileHandle;
+        writing = h.write(segment.bytes).then(() => undefined);
+        writing.catch(() => undefined); // awaited before the next write or the close
         unsynced += segment.bytes.length;
         if (unsynced >= EARLY_SYNC_BYTES && handle) {
           // Start writing a large file out while the rest is decoded, rather than all at the end.
-          const h = handle;
+          await writing;
           await syncing;
           syncing = h.datasync();
           syncing.catch(() => undefined); // awaited before the handle closes
           unsynced = 0;
         }
         if (segment.last) {
+          await writing;
           await syncing;
           unsynced = 0;
           await handle?.close();
@@ -116,6 +126,7 @@ export async function materializeFiles(
     await inBatches([...new Set(written.map((w) => dirname(w.path)))], fsyncPath);
   } catch (error) {
     await background.drain().catch(() => undefined);
+    await writing.catch(() => undefined);
     await syncing.catch(() => undefined);
     await handle?.close().catch(() => undefined);
     for (const { tmp } of written) await rm(tmp, { force: true });

@@ -50,7 +50,8 @@ interface WindowBytes {
  * once some have changed since the base snapshot), every chunk checked against its id on the task
  * runner, and the window assembled in order, then cut at file boundaries. Thousands of small files
  * thus share windows and tasks. The next window is read while one decodes; a segment's bytes are
- * valid until the next one is asked for. A chunk that fails its check is reported in `bad` (its
+ * valid until the next one is asked for, or with `writeBehind` n, until segments of n windows later
+ * were asked for. A chunk that fails its check is reported in `bad` (its
  * bytes are zero); a missing or damaged stored frame throws (BLOB_MISSING / BLOB_CORRUPT).
  */
 export async function* readChunkedFiles(
@@ -58,6 +59,7 @@ export async function* readChunkedFiles(
   runner: TaskRunner,
   files: readonly ChunkList[],
   decodeAhead = DECODE_AHEAD,
+  writeBehind = 0,
 ): AsyncGenerator<FileSegment> {
   const starts: number[] = [];
   let total = 0;
@@ -95,7 +97,9 @@ export async function* readChunkedFiles(
 
   // Windows decoding ahead of the one the caller holds, so decoding goes on while it writes.
   const pending: Promise<WindowBytes>[] = [];
-  const ring = new WindowRing(decodeAhead + 2);
+  // One buffer set per window decoding or decoded, the one filling, and `writeBehind` more the
+  // caller may still be writing from after it asked for the next segment.
+  const ring = new WindowRing(decodeAhead + 2 + writeBehind);
   let window = new DecodeWindow(ring);
   for await (const [blob, length] of chunksOf(objects, files)) {
     window.add(blob, length);
