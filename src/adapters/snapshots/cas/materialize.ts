@@ -13,9 +13,10 @@ const EARLY_SYNC_BYTES = 128 * 1024 * 1024;
 /** fsyncs in flight at once: the file system commits concurrent ones together. */
 const SYNC_CONCURRENCY = 32;
 /**
- * A file that arrives whole in one segment and is at most this large is copied and written in
- * the background, up to WRITES_IN_FLIGHT at once: one by one, open + write + close of 2,000
- * small files took 2.1 s of a 1 GiB restore; the data is checked before the copy is made.
+ * A file that arrives whole in one segment and is at most this large is written in the
+ * background, up to WRITES_IN_FLIGHT at once, straight from the window (no copy: those writes end
+ * before the window after next is asked for): one by one, open + write + close of 2,000 small
+ * files took 2.1 s of a 1 GiB restore; the data is checked before the write starts.
  */
 const SMALL_FILE_BYTES = 1024 * 1024;
 const WRITES_IN_FLIGHT = 32;
@@ -70,7 +71,13 @@ export async function materializeFiles(
         1,
       );
       let current = -1;
+      let window = 0;
       for await (const segment of stream) {
+        if (segment.window !== window) {
+          // Background writes read their window: done before the reader may reuse it.
+          window = segment.window;
+          await background.drain();
+        }
         const file = files[segment.file] as (typeof files)[number];
         const [bad] = segment.bad;
         if (bad) throw corrupt(manifest.id, [`chunk ${bad.chunk} of ${file.name}: ${bad.problem}`]);
@@ -81,8 +88,7 @@ export async function materializeFiles(
             file.check.update(segment.bytes);
             const problem = file.check.problem();
             if (problem) throw corrupt(manifest.id, [`${file.name} ${problem}`]);
-            // A copy: the segment's bytes are a view of a window the reader reuses.
-            const bytes = Buffer.from(segment.bytes);
+            const bytes = segment.bytes;
             await background.add(async () => {
               await ensureDir(dirname(file.path));
               await writeFile(file.tmp, bytes, { mode: 0o600 });

@@ -31,6 +31,8 @@ export interface FileStretch {
 export interface FileSegment extends FileStretch {
   readonly file: number;
   readonly last: boolean;
+  /** The window the bytes are in (counting from 0): the unit `writeBehind` counts in. */
+  readonly window: number;
 }
 
 /** A decoded window: its bytes, and its bad chunks with their offsets in it. */
@@ -70,6 +72,7 @@ export async function* readChunkedFiles(
   const ends = starts.map((_, f) => (f + 1 < starts.length ? (starts[f + 1] as number) : total));
   let nextFile = 0;
   let windowStart = 0;
+  let windowIndex = 0;
   /** The segments of the files overlapping [windowStart, windowStart + bytes). */
   function* segments(window: WindowBytes): Generator<FileSegment> {
     const windowEnd = windowStart + window.bytes.length;
@@ -88,11 +91,13 @@ export async function* readChunkedFiles(
         bytes: window.bytes.subarray(from - windowStart, to - windowStart),
         bad,
         last,
+        window: windowIndex,
       };
       if (!last) break;
       nextFile++;
     }
     windowStart = windowEnd;
+    windowIndex++;
   }
 
   // Windows decoding ahead of the one the caller holds, so decoding goes on while it writes.
