@@ -542,6 +542,9 @@ async function main() {
       mkdirSync(d, { recursive: true });
       return d;
     };
+    // Each tool restores from a clean page cache state: what the snapshots above left unwritten is
+    // flushed first (untimed), so no tool's fsync or sync pays for another tool's writes.
+    sh("sync", []);
     const m = shipsafe("materialize", ["--id", rangeId, "--dest", dest("restore-shipsafe")]);
     results.shipsafe.restore = {
       ms: m.wallMs,
@@ -550,6 +553,7 @@ async function main() {
       method: "materialize",
     };
     rmSync(join(work, "restore-shipsafe"), { recursive: true, force: true });
+    sh("sync", []);
     const tr = sh("sh", [
       "-c",
       `zstd -d -c -q "${join(tarDir, "range.tar.zst")}" | tar -C "${dest("restore-tar")}" -xf -`,
@@ -557,6 +561,7 @@ async function main() {
     const trSync = sh("sync", ["-f", join(work, "restore-tar")]);
     results.tarZstd.restore = { ms: tr.ms, syncMs: trSync.ms };
     rmSync(join(work, "restore-tar"), { recursive: true, force: true });
+    sh("sync", []);
     const rr = restic("restore", "latest", "--target", dest("restore-restic"));
     const rrSync = sh("sync", ["-f", join(work, "restore-restic")]);
     results.restic.restore = { ms: rr.ms, syncMs: rrSync.ms };
