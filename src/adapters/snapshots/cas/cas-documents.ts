@@ -12,9 +12,11 @@ export type ChunkLists = Record<string, Record<string, ChunkList>>;
 /*
  * A snapshot on disk: `<id>.json` (the manifest, small: `list` reads only these), `<id>.chunks`
  * (`{ format: 3, assets: { <asset>: <list hash> } }`) and, per asset, its chunk lists in
- * `lists/<list hash>.bin`, named by the sha256 of its bytes: `SSLIST01`, a u32 file count, then
+ * `lists/<list hash>.bin`, named by the sha256 of its bytes: `SSLIST02`, a u32 file count, then
  * per file a u32 path length, the path (UTF-8), a u32 chunk count, the chunk ids (32 bytes each)
- * and their lengths (u32 each), all little-endian. A list is written once and shared by every
+ * and their lengths as runs (a u32 run count, then per run a u32 repeat and a u32 length: a
+ * database cut at its page size is one run), all little-endian. `SSLIST01` (one u32 length per
+ * chunk) is still read. A list is written once and shared by every
  * snapshot whose asset did not change, so such a snapshot adds no bytes for it. Format 2 (lists as
  * `lists/<hash>.json`, `{ <path>: [[hex id, length], ...] }`) is still read. The manifest hash is
  * the portable one (canonical manifest without the hash), so an exported archive carries the same
@@ -22,7 +24,8 @@ export type ChunkLists = Record<string, Record<string, ChunkList>>;
  */
 const LISTS = "lists";
 const LIST_FILE = /^[0-9a-f]{64}\.(bin|json)$/;
-const LIST_MAGIC = Buffer.from("SSLIST01");
+const LIST_MAGIC = Buffer.from("SSLIST02");
+const LIST_MAGIC_V1 = Buffer.from("SSLIST01");
 /** Unreferenced lists younger than this are kept: a snapshot being written may not name them yet. */
 const LIST_GRACE_MS = 60 * 60 * 1000;
 
@@ -102,10 +105,27 @@ export function encodeAssetList(files: ChunkLists[string]): Buffer {
   for (const [path, list] of Object.entries(files)) {
     const name = Buffer.from(path, "utf8");
     const { ids, lengths } = list.arrays();
-    parts.push(u32(name.length), name, u32(list.count), ids);
-    parts.push(Buffer.from(lengths.buffer, lengths.byteOffset, lengths.byteLength));
+    parts.push(u32(name.length), name, u32(list.count), ids, lengthRuns(lengths));
   }
   return Buffer.concat(parts);
+}
+
+/** Lengths as runs: a u32 run count, then (repeat, length) pairs. */
+function lengthRuns(lengths: Uint32Array): Buffer {
+  const runs: number[] = [];
+  for (let i = 0; i < lengths.length; ) {
+    const length = lengths[i] as number;
+    let end = i + 1;
+    while (end < lengths.length && lengths[end] === length) end++;
+    runs.push(end - i, length);
+    i = end;
+  }
+  const out = Buffer.alloc(4 + runs.length * 4);
+  out.writeUInt32LE(runs.length / 2, 0);
+  runs.forEach((value, k) => {
+    out.writeUInt32LE(value, 4 + k * 4);
+  });
+  return out;
 }
 
 function u32(value: number): Buffer {
@@ -117,7 +137,9 @@ function u32(value: number): Buffer {
 /** Parses an asset's `.bin` chunk lists; the arrays are copied out of `bytes` (aligned). */
 function decodeAssetList(hash: string, bytes: Buffer): ChunkLists[string] {
   const damaged = (why: string) => new Error(`chunk list ${hash} is unreadable: ${why}`);
-  if (bytes.length < 12 || !bytes.subarray(0, 8).equals(LIST_MAGIC)) {
+  const magic = bytes.subarray(0, 8);
+  const runs = magic.equals(LIST_MAGIC);
+  if (bytes.length < 12 || !(runs || magic.equals(LIST_MAGIC_V1))) {
     throw damaged("not a chunk list file");
   }
   // No prototype: a file may be named "__proto__".
@@ -133,13 +155,29 @@ function decodeAssetList(hash: string, bytes: Buffer): ChunkLists[string] {
     if (at + 4 > bytes.length) throw damaged("truncated");
     const chunks = bytes.readUInt32LE(at);
     at += 4;
-    const end = at + chunks * 36;
-    if (end > bytes.length) throw damaged("truncated");
+    if (at + chunks * 32 > bytes.length) throw damaged("truncated");
     const ids = new Uint8Array(chunks * 32);
     ids.set(bytes.subarray(at, at + chunks * 32));
+    at += chunks * 32;
     const lengths = new Uint32Array(chunks);
-    new Uint8Array(lengths.buffer).set(bytes.subarray(at + chunks * 32, end));
-    at = end;
+    if (runs) {
+      if (at + 4 > bytes.length) throw damaged("truncated");
+      const count = bytes.readUInt32LE(at);
+      at += 4;
+      if (at + count * 8 > bytes.length) throw damaged("truncated");
+      let filled = 0;
+      for (let r = 0; r < count; r++, at += 8) {
+        const repeat = bytes.readUInt32LE(at);
+        if (filled + repeat > chunks) throw damaged(`${path}: length runs exceed its chunks`);
+        lengths.fill(bytes.readUInt32LE(at + 4), filled, filled + repeat);
+        filled += repeat;
+      }
+      if (filled !== chunks) throw damaged(`${path}: length runs do not cover its chunks`);
+    } else {
+      if (at + chunks * 4 > bytes.length) throw damaged("truncated");
+      new Uint8Array(lengths.buffer).set(bytes.subarray(at, at + chunks * 4));
+      at += chunks * 4;
+    }
     files[path] = ChunkList.over(ids, lengths);
   }
   if (at !== bytes.length) throw damaged("trailing bytes");

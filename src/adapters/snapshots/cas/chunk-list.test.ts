@@ -114,6 +114,49 @@ describe("chunk list files", () => {
     ]);
   });
 
+  it("store a database's equal page lengths as one run, and still read SSLIST01", async () => {
+    const refs: [string, number][] = Array.from({ length: 1000 }, (_, i) => [
+      createHash("sha256").update(`page ${i}`).digest("hex"),
+      4096,
+    ]);
+    refs.push(["d".repeat(64), 17]);
+    await writeSnapshotDocuments(dir, manifest("runs"), { db: { "app.db": ChunkList.from(refs) } });
+    const [name] = await readdir(join(dir, "lists"));
+    const bytes = await readFile(join(dir, "lists", name as string));
+    // magic, file count, path length, path, chunk count, ids, run count, two runs
+    expect(bytes.length).toBe(8 + 4 + 4 + 6 + 4 + 1001 * 32 + 4 + 2 * 8);
+    const read = (await readChunks(dir, "runs")).lists.db?.["app.db"] as ChunkList;
+    expect(read.hash()).toBe(textHash(refs));
+
+    // The same list in the first binary format: one u32 length per chunk.
+    const ids = Buffer.concat(refs.map(([id]) => Buffer.from(id, "hex")));
+    const lengths = Buffer.alloc(refs.length * 4);
+    refs.forEach(([, length], i) => {
+      lengths.writeUInt32LE(length, i * 4);
+    });
+    const counts = Buffer.alloc(12);
+    counts.writeUInt32LE(1, 0);
+    counts.writeUInt32LE(6, 4);
+    const v1 = Buffer.concat([
+      Buffer.from("SSLIST01"),
+      counts.subarray(0, 8),
+      Buffer.from("app.db"),
+      Buffer.from(Uint32Array.of(refs.length).buffer),
+      ids,
+      lengths,
+    ]);
+    const v1Hash = createHash("sha256").update(v1).digest("hex");
+    await writeFile(join(dir, "lists", `${v1Hash}.bin`), v1);
+    expect((await readAssetList(dir, v1Hash))["app.db"]?.hash()).toBe(textHash(refs));
+
+    // Runs that do not add up to the chunk count are refused, even under a matching name.
+    const bad = Buffer.from(bytes);
+    bad.writeUInt32LE(999, bytes.length - 16);
+    const badHash = createHash("sha256").update(bad).digest("hex");
+    await writeFile(join(dir, "lists", `${badHash}.bin`), bad);
+    await expect(readAssetList(dir, badHash)).rejects.toThrow(/do not cover/);
+  });
+
   it("refuse a list whose bytes do not match its name, or that is cut short", async () => {
     await writeSnapshotDocuments(dir, manifest("s1"), {
       db: { "app.db": ChunkList.from([["c".repeat(64), 1]]) },
