@@ -1,41 +1,21 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hashFile, withFileDigests } from "../files/durable-copy.js";
 import { createSqliteAsset } from "./sqlite-asset.js";
-
-const root = resolve(import.meta.dirname, "../../../..");
-const BETTER_SQLITE3 = join(root, "node_modules/better-sqlite3");
-
-// Inserts rows one transaction at a time until killed, like an application that keeps writing.
-const WRITER = `
-const Database = require(process.argv[1]);
-const fs = require("node:fs");
-const db = new Database(process.argv[2], { timeout: 10000 });
-const insert = db.prepare("INSERT INTO events (body) VALUES (?)");
-const pause = new Int32Array(new SharedArrayBuffer(4));
-let i = 0;
-for (;;) {
-  insert.run("event " + i++);
-  if (i === 50) fs.writeFileSync(process.argv[3], "");
-  // A breath now and then, as a real application takes, so readers are not starved.
-  if (i % 20 === 0) Atomics.wait(pause, 0, 0, 1);
-}
-`;
+import { countEvents, startWriter, stopWriters } from "./sqlite-writer.test-support.js";
 
 let work: string;
-const children: ChildProcess[] = [];
 
 beforeEach(async () => {
   work = await mkdtemp(join(tmpdir(), "shipsafe-sqlite-asset-"));
 });
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
+  stopWriters();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -54,26 +34,12 @@ function makeDb(path: string, journalMode: "wal" | "delete", rows = 100): void {
   db.close();
 }
 
-function countEvents(path: string): number {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare("SELECT count(*) FROM events").pluck().get() as number;
-  } finally {
-    db.close();
-  }
-}
-
 describe("sqlite state asset", () => {
   for (const mode of ["wal", "delete"] as const) {
     it(`captures a consistent copy while another process keeps writing (${mode})`, async () => {
       const live = join(work, "app.db");
       makeDb(live, mode);
-      const ready = join(work, "writer-ready");
-      const child = spawn(process.execPath, ["-e", WRITER, BETTER_SQLITE3, live, ready], {
-        stdio: ["ignore", "ignore", "inherit"],
-      });
-      children.push(child);
-      while (!existsSync(ready)) await sleep(5);
+      const child = await startWriter(live, work);
 
       const before = countEvents(live);
       const dir = join(work, "snap");
