@@ -9,16 +9,12 @@ import type {
   SnapshotStore,
   SnapshotVerification,
 } from "../../../ports/snapshot-store.js";
-import type {
-  AssetManifest,
-  IntegrityReport,
-  OpenedAsset,
-  StateAsset,
-} from "../../../ports/state-asset.js";
+import type { AssetManifest, IntegrityReport } from "../../../ports/state-asset.js";
 import type { Codec } from "../../codec/codec.js";
 import { inlineTaskRunner, type TaskRunner } from "../../codec/task-runner.js";
 import { newSnapshotId } from "../dir/snapshot-id.js";
 import { manifestHashOf } from "../dir/snapshot-manifest.js";
+import { captureAssets } from "./capture-assets.js";
 import {
   type ChunkLists,
   manifestIds,
@@ -30,7 +26,7 @@ import {
   removeUnusedLists,
   writeSnapshotDocuments,
 } from "./cas-documents.js";
-import { assetUnknown, corrupt, throwDiskFull } from "./cas-errors.js";
+import { assetUnknown, corrupt } from "./cas-errors.js";
 import type { ChunkList } from "./chunk-list.js";
 import { type CapturedAsset, capturedInDir, ingestCaptured } from "./ingest-captured.js";
 import { materializeFiles } from "./materialize.js";
@@ -183,72 +179,20 @@ export async function openCasSnapshotStore(
       try {
         const manifest = await withStaging(await expectedBytes(assets), async (dir) => {
           const id = newSnapshotId(now());
-          const captured: AssetManifest[] = [];
-          const reused: ChunkLists = {};
-          const held: OpenedAsset[] = [];
-          /**
-           * Holds one asset for reading in place, or captures it into staging, or returns its
-           * earlier copy when it is unchanged.
-           */
-          const capture = async (asset: StateAsset): Promise<CapturedAsset> => {
-            const step = `snapshot ${asset.name}`;
-            // Taken before the capture: a write during the capture changes the next fingerprint.
-            const fingerprint = await asset.fingerprint?.().catch(() => undefined);
-            const hit = fingerprint ? await findUnchanged(meta.env, asset, fingerprint) : undefined;
-            if (hit) {
-              reused[asset.name] = hit.files;
-              progress?.report({
-                type: "step-finished",
-                step,
-                status: "skipped",
-                detail: "unchanged",
-              });
-              return {
-                manifest: hit.manifest,
-                openFile: () => Promise.reject(new Error("reused")),
-              };
-            }
-            progress?.report({ type: "step-started", step, detail: asset.kind });
-            const opened = await asset.open?.();
-            let out: CapturedAsset;
-            if (opened) {
-              held.push(opened);
-              const taken = opened.fingerprint ?? fingerprint;
-              out = {
-                ...opened,
-                openFile: (path) => opened.openFile(path),
-                release: () => opened.release(),
-                manifest: withFingerprint(opened.manifest, taken),
-              };
-            } else {
-              const assetDir = join(dir, asset.name);
-              await mkdir(assetDir, { recursive: true, mode: 0o700 });
-              const am = await asset.capture(assetDir).catch((e) => throwDiskFull(e, assetDir));
-              out = capturedInDir(dir, withFingerprint(am, fingerprint));
-            }
-            progress?.report({ type: "step-finished", step, status: "succeeded" });
-            return out;
-          };
-          // The next asset is captured while the one before is stored (capture is mostly I/O).
-          let next = assets[0] ? capture(assets[0]) : undefined;
-          async function* freshAssets(): AsyncGenerator<CapturedAsset> {
-            for (let i = 0; i < assets.length; i++) {
-              const current = await (next as Promise<CapturedAsset>);
-              const following = assets[i + 1];
-              next = following ? capture(following) : undefined;
-              next?.catch(() => undefined); // awaited on the next turn; not unhandled meanwhile
-              captured.push(current.manifest);
-              if (!(current.manifest.name in reused)) yield current;
-            }
-          }
+          const capture = captureAssets(
+            assets,
+            dir,
+            (asset, fingerprint) => findUnchanged(meta.env, asset, fingerprint),
+            progress,
+          );
           let ingested: Awaited<ReturnType<typeof ingest>>;
           try {
-            ingested = await ingest(freshAssets(), progress);
+            ingested = await ingest(capture.fresh, progress);
           } finally {
-            // Whatever happened, no live asset stays held (an asset opened ahead included).
-            await next?.catch(() => undefined);
-            for (const opened of held) await opened.release().catch(() => undefined);
+            // Whatever happened, no live asset stays held.
+            await capture.finish();
           }
+          const { manifests: captured, reused } = capture;
           const lists = { ...ingested.lists, ...reused };
           // In the order the assets were given; stored ones now carry every file's sha256.
           const assetsOut = captured.map(
@@ -397,11 +341,6 @@ export async function openCasSnapshotStore(
     },
   };
   return store;
-}
-
-/** `manifest` with the live asset's fingerprint recorded (none: nothing recorded). */
-function withFingerprint(manifest: AssetManifest, fingerprint: string | undefined): AssetManifest {
-  return fingerprint ? { ...manifest, details: { ...manifest.details, fingerprint } } : manifest;
 }
 
 /** Operations the CAS store offers beyond the SnapshotStore port. */

@@ -1,0 +1,99 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Progress } from "../../../ports/progress.js";
+import type { AssetManifest, OpenedAsset, StateAsset } from "../../../ports/state-asset.js";
+import type { ChunkLists } from "./cas-documents.js";
+import { throwDiskFull } from "./cas-errors.js";
+import { type CapturedAsset, capturedInDir } from "./ingest-captured.js";
+
+/** An earlier snapshot's copy of an asset whose fingerprint has not changed since. */
+export interface UnchangedAsset {
+  readonly manifest: AssetManifest;
+  readonly files: ChunkLists[string];
+}
+
+/** The assets of one snapshot on their way to the store. */
+export interface AssetCapture {
+  /** Every asset to store, each held or captured while the one before is being stored. */
+  readonly fresh: AsyncGenerator<CapturedAsset>;
+  /** Every asset's manifest in the order given, reused ones included (complete once `fresh` is). */
+  readonly manifests: AssetManifest[];
+  /** The chunk lists of the assets reused unchanged. */
+  readonly reused: ChunkLists;
+  /** Lets go of every asset still held, one opened ahead included; call once storing ends. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Takes each asset in turn: reuses an earlier copy when its fingerprint is unchanged, else holds it
+ * for reading in place (`open`), else captures it into `dir/<asset>/`. The next asset is taken
+ * while the one before is stored (taking is mostly I/O).
+ */
+export function captureAssets(
+  assets: readonly StateAsset[],
+  dir: string,
+  unchanged: (asset: StateAsset, fingerprint: string) => Promise<UnchangedAsset | undefined>,
+  progress: Progress | undefined,
+): AssetCapture {
+  const manifests: AssetManifest[] = [];
+  const reused: ChunkLists = {};
+  const held: OpenedAsset[] = [];
+
+  const take = async (asset: StateAsset): Promise<CapturedAsset> => {
+    const step = `snapshot ${asset.name}`;
+    // Taken before the capture: a write during the capture changes the next fingerprint.
+    const fingerprint = await asset.fingerprint?.().catch(() => undefined);
+    const hit = fingerprint ? await unchanged(asset, fingerprint) : undefined;
+    if (hit) {
+      reused[asset.name] = hit.files;
+      progress?.report({ type: "step-finished", step, status: "skipped", detail: "unchanged" });
+      return { manifest: hit.manifest, openFile: () => Promise.reject(new Error("reused")) };
+    }
+    progress?.report({ type: "step-started", step, detail: asset.kind });
+    const opened = await asset.open?.();
+    let out: CapturedAsset;
+    if (opened) {
+      held.push(opened);
+      out = {
+        openFile: (path) => opened.openFile(path),
+        release: () => opened.release(),
+        // Taken while held, it describes exactly what is read.
+        manifest: withFingerprint(opened.manifest, opened.fingerprint ?? fingerprint),
+      };
+    } else {
+      const assetDir = join(dir, asset.name);
+      await mkdir(assetDir, { recursive: true, mode: 0o700 });
+      const am = await asset.capture(assetDir).catch((e) => throwDiskFull(e, assetDir));
+      out = capturedInDir(dir, withFingerprint(am, fingerprint));
+    }
+    progress?.report({ type: "step-finished", step, status: "succeeded" });
+    return out;
+  };
+
+  let next = assets[0] ? take(assets[0]) : undefined;
+  async function* fresh(): AsyncGenerator<CapturedAsset> {
+    for (let i = 0; i < assets.length; i++) {
+      const current = await (next as Promise<CapturedAsset>);
+      const following = assets[i + 1];
+      next = following ? take(following) : undefined;
+      next?.catch(() => undefined); // awaited on the next turn; not unhandled meanwhile
+      manifests.push(current.manifest);
+      if (!(current.manifest.name in reused)) yield current;
+    }
+  }
+
+  return {
+    fresh: fresh(),
+    manifests,
+    reused,
+    async finish() {
+      await next?.catch(() => undefined);
+      for (const opened of held) await opened.release().catch(() => undefined);
+    },
+  };
+}
+
+/** `manifest` with the live asset's fingerprint recorded (none: nothing recorded). */
+function withFingerprint(manifest: AssetManifest, fingerprint: string | undefined): AssetManifest {
+  return fingerprint ? { ...manifest, details: { ...manifest.details, fingerprint } } : manifest;
+}
