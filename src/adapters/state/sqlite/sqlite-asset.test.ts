@@ -7,7 +7,12 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hashFile, withFileDigests } from "../files/durable-copy.js";
 import { createSqliteAsset } from "./sqlite-asset.js";
-import { countEvents, startWriter, stopWriters } from "./sqlite-writer.test-support.js";
+import {
+  countEvents,
+  inspectCopy,
+  startWriter,
+  stopWriters,
+} from "./sqlite-writer.test-support.js";
 
 let work: string;
 
@@ -52,10 +57,7 @@ describe("sqlite state asset", () => {
       const after = countEvents(live);
       child.kill("SIGKILL");
 
-      const copy = new Database(join(dir, "main.sqlite"), { readonly: true });
-      const integrity = copy.pragma("integrity_check", { simple: true });
-      const copied = copy.prepare("SELECT count(*) FROM events").pluck().get() as number;
-      copy.close();
+      const { integrity, events: copied } = inspectCopy(join(dir, "main.sqlite"));
       expect(integrity).toBe("ok");
       expect(copied).toBeGreaterThanOrEqual(before);
       expect(copied).toBeLessThanOrEqual(after);

@@ -6,7 +6,12 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { OpenedAsset } from "../../../ports/state-asset.js";
 import { createSqliteAsset } from "./sqlite-asset.js";
-import { countEvents, startWriter, stopWriters } from "./sqlite-writer.test-support.js";
+import {
+  countEvents,
+  inspectCopy,
+  startWriter,
+  stopWriters,
+} from "./sqlite-writer.test-support.js";
 
 let work: string;
 beforeEach(async () => {
@@ -71,10 +76,7 @@ describe("sqlite asset read in place (open)", () => {
       const after = countEvents(live);
       child.kill("SIGKILL");
 
-      const copy = new Database(join(work, "copy.db"), { readonly: true });
-      const integrity = copy.pragma("integrity_check", { simple: true });
-      const copied = copy.prepare("SELECT count(*) FROM events").pluck().get() as number;
-      copy.close();
+      const { integrity, events: copied } = inspectCopy(join(work, "copy.db"));
       expect(integrity).toBe("ok");
       expect(copied).toBeGreaterThanOrEqual(before);
       expect(copied).toBeLessThanOrEqual(after);

@@ -50,3 +50,16 @@ export function countEvents(path: string): number {
     db.close();
   }
 }
+
+/** A copy's `integrity_check` result and its events row count. */
+export function inspectCopy(path: string): { integrity: string; events: number } {
+  const copy = new Database(path, { readonly: true });
+  try {
+    return {
+      integrity: copy.pragma("integrity_check", { simple: true }) as string,
+      events: copy.prepare("SELECT count(*) FROM events").pluck().get() as number,
+    };
+  } finally {
+    copy.close();
+  }
+}
