@@ -29,19 +29,8 @@ export interface Notification {
   readonly approvalsGiven: number;
 }
 
-export interface NotificationFacts {
-  readonly event: NotificationEvent;
-  readonly env: string;
-  readonly service: string;
-  readonly verdict: VerdictStatus | null;
-  readonly severity: Severity | null;
-  readonly reasons: readonly string[];
-  readonly action: string;
-  readonly planId: string | null;
-  readonly fromVersion: string | null;
-  readonly toVersion: string | null;
-  readonly approvalsNeeded: number;
-  readonly approvalsGiven: number;
+/** What a notification is built from: its fields, less those derived (text, approve command). */
+export interface NotificationFacts extends Omit<Notification, "text" | "approveCommand"> {
   /** Extra line for the text (e.g. the rollback's outcome). */
   readonly detail?: string;
 }
