@@ -31,6 +31,24 @@ export function encodeBlob(codec: Codec, raw: Uint8Array): Uint8Array {
   return out;
 }
 
+/** The most bytes `encodeBlobInto` writes for `length` raw bytes. */
+export function encodedBound(codec: Codec, length: number): number {
+  return BLOB_HEADER_BYTES + Math.max(length, codec.compressBound(length));
+}
+
+/**
+ * Encodes `raw` as a stored frame into `into` (at least `encodedBound(raw.length)` bytes),
+ * compressing straight into it; returns the bytes written.
+ */
+export function encodeBlobInto(codec: Codec, raw: Uint8Array, into: Uint8Array): number {
+  const packed = codec.compressInto(raw, into.subarray(BLOB_HEADER_BYTES));
+  const useRaw = packed.length >= raw.length;
+  if (useRaw) into.set(raw, BLOB_HEADER_BYTES);
+  into[0] = useRaw ? RAW : COMPRESSED;
+  new DataView(into.buffer, into.byteOffset, BLOB_HEADER_BYTES).setUint32(1, raw.length, true);
+  return BLOB_HEADER_BYTES + (useRaw ? raw.length : packed.length);
+}
+
 /** Room a buffer needs beyond the raw bytes for `encodeBlobInPlace` (a raw frame's header). */
 export const IN_PLACE_HEADROOM = BLOB_HEADER_BYTES;
 

@@ -99,4 +99,40 @@ describe("createCodecPool", () => {
       await pool.close();
     }
   });
+
+  it("rejects a task it cannot send (a detached buffer), and still closes", async () => {
+    const pool = createCodecPool({ workers: 1, codec: options, workerUrl });
+    const data = batch(1, 1);
+    structuredClone(data.buffer, { transfer: [data.buffer as ArrayBuffer] }); // detaches `data`
+    const sent = await pool.submit({ data, cuts: [4096], hash: true });
+    await expect(sent.result).rejects.toThrow();
+    expect(pool.inFlightBytes).toBe(0);
+    await pool.close(); // would wait forever for an answer that cannot come
+  });
+
+  it("frames a block's chunks on a worker into the buffer it is given, and hands it back", async () => {
+    const pool = createCodecPool({ workers: 1, codec: options, workerUrl });
+    try {
+      const data = new Uint8Array(new SharedArrayBuffer(10 * 4096));
+      data.set(batch(3, 10));
+      const cuts = Array.from({ length: 10 }, (_, i) => (i + 1) * 4096);
+      const out = new Uint8Array(64 * 1024);
+      const codec = createCodec(options);
+      const { result } = await pool.submit({
+        data,
+        cuts,
+        hash: true,
+        framing: "frames",
+        frameBytes: 16 * 1024,
+        out,
+      });
+      const done = await result;
+      expect(out.length).toBe(0); // moved to the worker
+      expect(done.frameStarts).toEqual([0, 4, 8]);
+      expect(done.compressed.every((frame) => frame.buffer.byteLength === 64 * 1024)).toBe(true);
+      expect(done.hashes).toEqual(cuts.map((_, i) => codec.hashOf(chunkOf(data, cuts, i))));
+    } finally {
+      await pool.close();
+    }
+  });
 });

@@ -50,6 +50,17 @@ function ownedCopy(data: Uint8Array): Uint8Array {
   return whole ? data : new Uint8Array(data);
 }
 
+/** Whether a buffer was moved to another thread (Node 20 has no `ArrayBuffer#detached`). */
+function isDetached(buffer: ArrayBufferLike): boolean {
+  if (buffer.byteLength > 0 || !(buffer instanceof ArrayBuffer)) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Starts `workers` codec workers. */
 export function createCodecPool(options: CodecPoolOptions): CodecPool {
   if (!Number.isInteger(options.workers) || options.workers < 1) {
@@ -100,12 +111,14 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     else if ("decoded" in reply) pending.resolve(reply.decoded);
     else {
       const compressed = unpackBlobs(reply.packed, reply.lengths);
-      const { data, hashes, streamDigest } = reply;
-      pending.resolve(
-        streamDigest === undefined
-          ? { data, hashes, compressed }
-          : { data, hashes, compressed, streamDigest },
-      );
+      const { data, hashes, streamDigest, frameStarts } = reply;
+      pending.resolve({
+        data,
+        hashes,
+        compressed,
+        ...(streamDigest === undefined ? {} : { streamDigest }),
+        ...(frameStarts === undefined ? {} : { frameStarts }),
+      });
     }
   }
 
@@ -134,17 +147,38 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     const result = new Promise<CodecTaskResult | DecodeTaskResult>((resolve, reject) => {
       slot.pending.set(id, { bytes, resolve, reject });
     });
-    if (task.data.buffer instanceof SharedArrayBuffer) {
-      // Shared with the worker as it is: nothing to copy or move.
-      slot.worker.postMessage({ id, task });
-    } else {
-      const data = ownedCopy(task.data);
-      slot.worker.postMessage({ id, task: { ...task, data } }, [data.buffer as ArrayBuffer]);
+    try {
+      post(slot, id, task);
+    } catch (error) {
+      // Not sent (a detached buffer, say): nothing will answer, so settle it here.
+      const pending = slot.pending.get(id) as Pending;
+      slot.pending.delete(id);
+      release(bytes);
+      pending.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const tracked = result.catch(() => undefined);
     unsettled.add(tracked);
     void tracked.then(() => unsettled.delete(tracked));
     return result;
+  }
+
+  function post(slot: Slot, id: number, task: CodecTask | DecodeTask): void {
+    const out = task.kind === "decode" ? undefined : task.out;
+    if (out !== undefined && !(out.buffer instanceof ArrayBuffer && out.byteOffset === 0)) {
+      throw new RangeError("a task's out buffer must be a whole ArrayBuffer's view");
+    }
+    if (task.data.buffer instanceof SharedArrayBuffer) {
+      // Shared with the worker as it is: nothing to copy or move (but `out` moves).
+      if (out && isDetached(out.buffer)) throw new RangeError("a task's out buffer was moved away");
+      slot.worker.postMessage({ id, task }, out ? [out.buffer as ArrayBuffer] : []);
+    } else {
+      const data = ownedCopy(task.data);
+      const moved = [data.buffer as ArrayBuffer];
+      if (out && out.buffer !== data.buffer) moved.push(out.buffer as ArrayBuffer);
+      // A message moving a detached buffer is dropped without a word: its task would never end.
+      if (moved.some(isDetached)) throw new RangeError("a task's buffer was moved away already");
+      slot.worker.postMessage({ id, task: { ...task, data } }, moved);
+    }
   }
 
   const pool = {

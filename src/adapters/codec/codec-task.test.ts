@@ -110,3 +110,39 @@ describe("stored frames and runDecodeTask", () => {
     expect(r.bad[1]?.[1]).toMatch(/too short/);
   });
 });
+
+describe('runCodecTask with framing "frames"', () => {
+  const pages = Buffer.concat(Array.from({ length: 7 }, (_, i) => page(i + 1)));
+  const pageCuts = Array.from({ length: 7 }, (_, i) => (i + 1) * 4096);
+
+  it("cuts consecutive chunks into frames of at most frameBytes, each a stored frame", () => {
+    const r = runCodecTask(codec, {
+      data: pages,
+      cuts: pageCuts,
+      hash: true,
+      framing: "frames",
+      frameBytes: 3 * 4096,
+      out: new Uint8Array(1 << 16),
+    });
+    expect(r.frameStarts).toEqual([0, 3, 6]);
+    const decoded = r.compressed.map((frame) => Buffer.from(decodeBlob(codec, frame)));
+    expect(Buffer.concat(decoded)).toEqual(pages);
+    expect(decoded.map((d) => d.length)).toEqual([3 * 4096, 3 * 4096, 4096]);
+    expect(r.hashes).toHaveLength(7);
+  });
+
+  it("puts a chunk larger than frameBytes in a frame alone, and replaces an out buffer too small", () => {
+    const out = new Uint8Array(16);
+    const r = runCodecTask(codec, {
+      data: pages,
+      cuts: [4096, 5 * 4096, 7 * 4096],
+      hash: false,
+      framing: "frames",
+      frameBytes: 2 * 4096,
+      out,
+    });
+    expect(r.frameStarts).toEqual([0, 1, 2]);
+    expect(r.compressed.every((frame) => frame.buffer !== out.buffer)).toBe(true);
+    expect(Buffer.concat(r.compressed.map((f) => decodeBlob(codec, f)))).toEqual(pages);
+  });
+});

@@ -1,5 +1,11 @@
 import { createHash, type Hash } from "node:crypto";
-import { decodeBlobInto, encodeBlob, encodeBlobInPlace } from "./blob-format.js";
+import {
+  decodeBlobInto,
+  encodeBlob,
+  encodeBlobInPlace,
+  encodeBlobInto,
+  encodedBound,
+} from "./blob-format.js";
 import type { Codec } from "./codec.js";
 
 /** One batch of consecutive chunks for a worker: hash them, compress some or all of them. */
@@ -21,7 +27,18 @@ export interface CodecTask {
    * compressed as one frame — small chunks (4 KiB pages) compress 1.2x better that way. "blob":
    * like "frame", encoded as a stored frame (blob-format.ts: header, raw when it does not shrink).
    */
-  readonly framing?: "each" | "frame" | "blob";
+  readonly framing?: "each" | "frame" | "blob" | "frames";
+  /**
+   * With framing "frames": every chunk (`compress` is ignored) goes into frames of consecutive
+   * chunks of up to `frameBytes` raw bytes (a larger chunk is a frame alone), each encoded as a
+   * stored frame into `out` back to back; the result's `frameStarts` gives each frame's first chunk.
+   */
+  readonly frameBytes?: number;
+  /**
+   * Where framing "frames" writes its frames: an ArrayBuffer's whole view, moved to the worker and
+   * handed back as the result's frames. A buffer too small for the worst case is replaced.
+   */
+  readonly out?: Uint8Array;
   /**
    * With framing "blob" and one chunk to compress starting at byte 0: write the stored frame over
    * `data` itself (which needs IN_PLACE_HEADROOM bytes beyond the chunk), so no buffer is
@@ -47,6 +64,8 @@ export interface CodecTaskResult {
   readonly compressed: readonly Uint8Array[];
   /** The stream's whole-file digest, on its last task. */
   readonly streamDigest?: string;
+  /** With framing "frames": the index of each frame's first chunk (frame i is `compressed[i]`). */
+  readonly frameStarts?: readonly number[];
 }
 
 /** Running whole-file hashes of streams, per thread. */
@@ -85,6 +104,10 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
   }
   const hashes = task.hash ? cuts.map((_, i) => codec.hashOf(chunkOf(data, cuts, i))) : [];
   const chosen = (task.compress ?? []).map((i) => chunkOf(data, cuts, i));
+  if (task.framing === "frames") {
+    const { compressed, frameStarts } = encodeFrames(codec, task);
+    return { data, hashes, compressed, frameStarts, ...(streamDigest ? { streamDigest } : {}) };
+  }
   let compressed: Uint8Array[] = [];
   const only = task.compress?.length === 1 ? task.compress[0] : undefined;
   if (task.inPlace && task.framing === "blob" && only === 0) {
@@ -98,6 +121,49 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
   return streamDigest === undefined
     ? { data, hashes, compressed }
     : { data, hashes, compressed, streamDigest };
+}
+
+/** Cuts a task's chunks into frames and encodes each into `task.out` (or a larger buffer). */
+function encodeFrames(
+  codec: Codec,
+  task: CodecTask,
+): { compressed: Uint8Array[]; frameStarts: number[] } {
+  const { data, cuts } = task;
+  const frameBytes = task.frameBytes ?? 0;
+  if (!(frameBytes > 0))
+    throw new RangeError(`framing "frames" needs frameBytes, got ${frameBytes}`);
+  const frameStarts: number[] = [];
+  const ends: number[] = [];
+  let frameStart = 0; // where the frame being filled starts
+  let start = 0; // where chunk i starts
+  for (let i = 0; i < cuts.length; i++) {
+    const end = cuts[i] as number;
+    if (i === 0) frameStarts.push(0);
+    else if (end - frameStart > frameBytes) {
+      ends.push(start);
+      frameStarts.push(i);
+      frameStart = start;
+    }
+    start = end;
+  }
+  if (cuts.length > 0) ends.push(start);
+  let bound = 0;
+  let from = 0;
+  for (const end of ends) {
+    bound += encodedBound(codec, end - from);
+    from = end;
+  }
+  const out = task.out !== undefined && task.out.length >= bound ? task.out : new Uint8Array(bound);
+  const compressed: Uint8Array[] = [];
+  let at = 0;
+  from = 0;
+  for (const end of ends) {
+    const written = encodeBlobInto(codec, data.subarray(from, end), out.subarray(at));
+    compressed.push(out.subarray(at, at + written));
+    at += written;
+    from = end;
+  }
+  return { compressed, frameStarts };
 }
 
 /**

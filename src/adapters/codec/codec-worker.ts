@@ -19,9 +19,14 @@ port.on("message", ({ id, task }: { id: number; task: CodecTask | DecodeTask }) 
       return;
     }
     const result = runCodecTask(codec, task);
-    const packed = packBlobs(result.compressed, result.data.buffer);
+    // Frames encoded into `out` (or the larger buffer that replaced it), or in place in `data`.
+    const moving = task.framing === "frames" ? result.compressed[0]?.buffer : result.data.buffer;
+    const packed = packBlobs(result.compressed, moving);
     reply = { id, data: result.data, hashes: [...result.hashes], ...packed };
     if (result.streamDigest !== undefined) reply = { ...reply, streamDigest: result.streamDigest };
+    if (result.frameStarts !== undefined) {
+      reply = { ...reply, frameStarts: [...result.frameStarts] };
+    }
     // Shared buffers (a SharedArrayBuffer block) are not moved: the caller has them already.
     const transfer = [packed.packed.buffer, result.data.buffer].filter(
       (buffer, i, all): buffer is ArrayBuffer =>

@@ -13,13 +13,15 @@ export type WorkerReply =
       readonly packed: Uint8Array;
       readonly lengths: number[];
       readonly streamDigest?: string;
+      readonly frameStarts?: number[];
     }
   | { readonly id: number; readonly error: string };
 
 /**
  * Copies blobs back to back into one fresh buffer, so one transfer moves them all. One blob that
- * is a whole buffer, or a view of `moving` (the task's data, moved back anyway: a frame encoded in
- * place), goes as it is.
+ * is a whole buffer, or blobs lying back to back in `moving` (a buffer moved back anyway: the
+ * task's data with a frame encoded in place, or its `out` with frames encoded into it), go as they
+ * are.
  */
 export function packBlobs(
   blobs: readonly Uint8Array[],
@@ -30,10 +32,15 @@ export function packBlobs(
   if (
     only &&
     only.buffer instanceof ArrayBuffer &&
-    ((only.byteOffset === 0 && only.byteLength === only.buffer.byteLength) ||
-      only.buffer === moving)
+    only.byteOffset === 0 &&
+    only.byteLength === only.buffer.byteLength
   ) {
     return { packed: only, lengths }; // one whole blob (a stored frame) moves as it is
+  }
+  const first = blobs[0];
+  if (first !== undefined && moving instanceof ArrayBuffer && backToBack(blobs, moving)) {
+    const total = lengths.reduce((a, b) => a + b, 0);
+    return { packed: new Uint8Array(moving, first.byteOffset, total), lengths };
   }
   const packed = new Uint8Array(new ArrayBuffer(lengths.reduce((a, b) => a + b, 0)));
   let at = 0;
@@ -42,6 +49,15 @@ export function packBlobs(
     at += b.length;
   }
   return { packed, lengths };
+}
+
+function backToBack(blobs: readonly Uint8Array[], buffer: ArrayBuffer): boolean {
+  let at = (blobs[0] as Uint8Array).byteOffset;
+  for (const blob of blobs) {
+    if (blob.buffer !== buffer || blob.byteOffset !== at) return false;
+    at += blob.length;
+  }
+  return true;
 }
 
 /** Views into `packed`, one per blob. */

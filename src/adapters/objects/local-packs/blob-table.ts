@@ -80,6 +80,13 @@ export class BlobTable {
     return index;
   }
 
+  /** Makes room for `more` entries in one step (merging a table, say): no repeated doubling. */
+  reserve(more: number): void {
+    const needed = this.#size + more;
+    if (needed > this.#pack.length) this.#grow(needed);
+    if (needed * 2 > this.#slots.length) this.#rehash(slotCount(needed));
+  }
+
   pack(index: number): number {
     return this.#pack[index] as number;
   }

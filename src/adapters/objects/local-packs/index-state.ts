@@ -17,25 +17,21 @@ export interface PackInfo {
  * the packs by number, and which index files were read.
  */
 export class IndexState {
-  readonly table: BlobTable;
+  #table: BlobTable;
   readonly packs: PackInfo[] = [];
   readonly packNumbers = new Map<string, number>();
   readonly files = new Set<string>();
 
   constructor(expectedBlobs = 1024) {
-    this.table = new BlobTable(expectedBlobs);
+    this.#table = new BlobTable(expectedBlobs);
+  }
+
+  get table(): BlobTable {
+    return this.#table;
   }
 
   merge(name: string, index: DecodedIndex): void {
-    const numbers = index.packs.map((pack) => {
-      let number = this.packNumbers.get(pack.id);
-      if (number === undefined) {
-        number = this.packs.length;
-        this.packs.push({ id: pack.id, size: pack.size, blobs: 0, blobBytes: 0 });
-        this.packNumbers.set(pack.id, number);
-      }
-      return number;
-    });
+    const numbers = this.#packNumbersOf(index.packs);
     const { entries } = index;
     for (let i = 0, at = 0; i < index.count; i++, at += INDEX_ENTRY_BYTES) {
       const pack = numbers[entries.readUInt32LE(at + ID_BYTES)] as number;
@@ -54,6 +50,42 @@ export class IndexState {
       );
     }
     this.files.add(name);
+  }
+
+  /**
+   * Merges what a writer has just committed as index file `name`, from its own table (pack numbers
+   * into `packs`) rather than by decoding the file again. The table may become this state's own:
+   * the writer must not change it afterwards.
+   */
+  mergeTable(name: string, packs: readonly { id: string; size: number }[], table: BlobTable): void {
+    const numbers = this.#packNumbersOf(packs);
+    // Into an empty store the writer's table is taken as it is: no copy of a first snapshot's index.
+    const adopt = this.#table.size === 0 && numbers.every((number, i) => number === i);
+    if (adopt) this.#table = table;
+    else this.#table.reserve(table.size);
+    for (let i = 0; i < table.size; i++) {
+      const pack = numbers[table.pack(i)] as number;
+      const length = table.length(i);
+      const info = this.packs[pack] as PackInfo;
+      info.blobs++;
+      info.blobBytes += length;
+      if (adopt) continue;
+      const id = table.idBytes(i);
+      this.#table.insert(id, 0, pack, table.offset(i), length, table.crc(i), table.within(i));
+    }
+    this.files.add(name);
+  }
+
+  #packNumbersOf(packs: readonly { id: string; size: number }[]): number[] {
+    return packs.map((pack) => {
+      let number = this.packNumbers.get(pack.id);
+      if (number === undefined) {
+        number = this.packs.length;
+        this.packs.push({ id: pack.id, size: pack.size, blobs: 0, blobBytes: 0 });
+        this.packNumbers.set(pack.id, number);
+      }
+      return number;
+    });
   }
 }
 

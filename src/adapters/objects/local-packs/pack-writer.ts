@@ -8,7 +8,7 @@ import type {
 } from "../../../ports/object-store.js";
 import { BlobTable, ID_BYTES, parseBlobId } from "./blob-table.js";
 import { writeFileDurably } from "./durable-file.js";
-import { decodeIndex, encodeIndex, indexFileName } from "./index-format.js";
+import { encodeIndex, indexFileName } from "./index-format.js";
 import { memberSizes } from "./member-sizes.js";
 import { type FinishedPack, PackBuilder, packPath } from "./pack-builder.js";
 import type { StoreContext } from "./store-context.js";
@@ -152,8 +152,7 @@ export async function openPackWriter(
         const name = indexFileName(index);
         indexPath = join(ctx.indexDir, name);
         await writeFileDurably(indexPath, index);
-        const decoded = decodeIndex(name, index);
-        if (!("problem" in decoded)) ctx.current().merge(name, decoded);
+        ctx.current().mergeTable(name, finished, pending);
       }
     } catch (error) {
       return failing(error);

@@ -90,12 +90,12 @@ describe("a state dir whose disk fills up during create", () => {
     await expectIntact();
   });
 
-  it("files that are captured but whose chunks do not fit fail with DISK_FULL and keep nothing", async (ctx) => {
+  it("files whose chunks do not fit fail with DISK_FULL and keep nothing", async (ctx) => {
     if (!mounted) ctx.skip();
-    // ~9 MB incompressible: the staging copy fits, the staging copy plus its packs do not.
+    // ~20 MB incompressible, read in place: its packs do not fit in the 16 MiB.
     const data = join(work, "data");
     await mkdir(data, { recursive: true });
-    for (let i = 0; i < 9; i++) await writeFile(join(data, `part-${i}.bin`), randomBytes(MB));
+    for (let i = 0; i < 20; i++) await writeFile(join(data, `part-${i}.bin`), randomBytes(MB));
     const asset = createFilesAsset({ name: "data", paths: [data], baseDir: work });
     const error = await failedCreate([asset]);
     expect(error.code).toBe("DISK_FULL");

@@ -69,3 +69,37 @@ describe("reuse of an unchanged SQLite database", () => {
     expect(steps).toContain("snapshot db:skipped");
   });
 });
+
+describe("frames compressed ahead on a worker (a large new file)", () => {
+  it("stores the chunks an earlier snapshot has once, not again inside a new frame", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const app = join(work, "app");
+    await mkdir(join(app, "data"), { recursive: true });
+    const file = join(app, "data", "big.bin");
+    const old = randomBytes(4 * 1024 * 1024);
+    await writeFile(file, old);
+    const asset = createFilesAsset({ name: "data", paths: [join(app, "data")], baseDir: app });
+    const { store, objects } = await openCas(join(work, "cas"));
+    await store.create(meta, [asset]);
+    const before = await objects.stats();
+
+    // 40 MiB of new bytes first, so the blocks after them are framed and compressed ahead (their
+    // chunks looked new); then the old 4 MiB, whose chunks are stored already; then 4 MiB more.
+    const fresh = [randomBytes(40 * 1024 * 1024), randomBytes(4 * 1024 * 1024)];
+    const content = Buffer.concat([fresh[0] as Buffer, old, fresh[1] as Buffer]);
+    await writeFile(file, content);
+    const snapshot = await store.create(meta, [asset]);
+    const added = (await objects.stats()).bytes - before.bytes;
+
+    const newBytes = 44 * 1024 * 1024;
+    // Random bytes do not compress: what was added is the new bytes, plus at most the two chunks
+    // around each seam (256 KiB each at most) and frame headers; not the old 4 MiB again.
+    expect(added).toBeGreaterThanOrEqual(newBytes);
+    expect(added).toBeLessThan(newBytes + 1024 * 1024 + 64 * 1024);
+    expect((await store.verify(snapshot.id)).ok).toBe(true);
+    await store.materialize(snapshot.id, join(work, "out"));
+    expect((await readFile(join(work, "out", "data", "data", "big.bin"))).equals(content)).toBe(
+      true,
+    );
+  });
+});

@@ -44,6 +44,49 @@ const freshBuffers: BlockBuffers = {
 /** The size of the buffers a block pool should hold: a read and the carried-over chunk. */
 export const BLOCK_BUFFER_BYTES = READ_SIZE + 256 * 1024;
 
+/** Buffers shared with workers for blocks of up to this many bytes (a mid-sized file, a tail). */
+const MID_BUFFER_BYTES = 1024 * 1024 + 1;
+
+/**
+ * Reused block buffers, not one allocated per block: each fresh buffer counts as external memory,
+ * and their churn made the garbage collector run ~170 times in a 1 GiB snapshot, while buffers
+ * not yet collected held ~40 MiB of resident memory over 2,000 small files.
+ * - `shared`: SharedArrayBuffers, for blocks workers read (several at once), in two sizes:
+ *   MID_BUFFER_BYTES and BLOCK_BUFFER_BYTES;
+ * - `own`: plain buffers of `smallBytes`, for small files read and hashed on this thread.
+ * Each size keeps at most `keep.shared` or `keep.own` spare buffers; larger requests get a
+ * buffer of their own.
+ */
+export function blockBufferPools(
+  smallBytes: number,
+  keep: { readonly shared: number; readonly own: number },
+): { shared: BlockBuffers; own: BlockBuffers } {
+  const shared = (n: number) => new Uint8Array(new SharedArrayBuffer(n));
+  const own = (n: number) => new Uint8Array(n);
+  const classes = [
+    { bytes: smallBytes, isShared: false, make: own, spare: [] as Uint8Array[] },
+    { bytes: MID_BUFFER_BYTES, isShared: true, make: shared, spare: [] as Uint8Array[] },
+    { bytes: BLOCK_BUFFER_BYTES, isShared: true, make: shared, spare: [] as Uint8Array[] },
+  ];
+  const take = (isShared: boolean, n: number): Uint8Array => {
+    const fit = classes.find((c) => c.isShared === isShared && n <= c.bytes);
+    if (fit === undefined) return isShared ? shared(n) : own(n);
+    return fit.spare.pop() ?? fit.make(fit.bytes);
+  };
+  const give = (buffer: Uint8Array): void => {
+    const isShared = buffer.buffer instanceof SharedArrayBuffer;
+    const fit = classes.find((c) => c.isShared === isShared && buffer.byteLength === c.bytes);
+    const most = isShared ? keep.shared : keep.own;
+    if (fit && buffer.byteLength === buffer.buffer.byteLength && fit.spare.length < most) {
+      fit.spare.push(buffer);
+    }
+  };
+  return {
+    shared: { take: (n) => take(true, n), give },
+    own: { take: (n) => take(false, n), give },
+  };
+}
+
 /**
  * Streams a file of `size` bytes as blocks of whole chunks (about READ_SIZE each) for batch
  * hashing, with bounded memory. Every block's `data` is a whole buffer from `buffers` (its bytes
@@ -81,18 +124,11 @@ export async function* fileBlocks(
             ? cdc.push(joined.subarray(carry.length))
             : fixedCuts(consumed, joined.length, pageSize as number);
       if (atEnd) {
-        // What no cut claimed is the last chunk: in this buffer when nothing else is.
+        // What no cut claimed is the last chunk, in the same block.
         cdc?.finish();
         const ends = cuts.map((cut) => cut - consumed);
-        const claimed = ends.at(-1) ?? 0;
-        if (claimed === joined.length) yield { data: buffer, cuts: ends };
-        else if (claimed === 0) yield { data: buffer, cuts: [joined.length] };
-        else {
-          const tail = buffers.take(joined.length - claimed);
-          tail.set(joined.subarray(claimed), 0);
-          yield { data: buffer, cuts: ends };
-          yield { data: tail, cuts: [joined.length - claimed] };
-        }
+        if ((ends.at(-1) ?? 0) < joined.length) ends.push(joined.length);
+        yield { data: buffer, cuts: ends };
         return;
       }
       const end = cuts.length > 0 ? (cuts.at(-1) as number) - consumed : 0;

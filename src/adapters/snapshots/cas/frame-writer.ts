@@ -12,6 +12,7 @@ const FRAME_BUFFER_BYTES = FRAME_BYTES + IN_PLACE_HEADROOM;
 /**
  * Gathers new chunks into frames of about FRAME_BYTES, compresses each frame on the task runner and
  * appends it to the pack writer, in order. Chunks are copied in, so callers may reuse their buffers.
+ * Frames a worker encoded already (`addEncoded`) join the same queue.
  */
 export class FrameWriter {
   readonly #writer: PackWriter;
@@ -51,6 +52,19 @@ export class FrameWriter {
     this.#used += chunk.length;
   }
 
+  /**
+   * Appends a frame a worker has encoded already, all of whose members are new (`has` is false for
+   * each). Resolves once it is queued, with `written`, which settles once the pack writer has the
+   * frame (its buffer is free again). Frames gathered here but not yet sealed stay where they are.
+   */
+  async addEncoded(
+    members: readonly FrameMember[],
+    frame: Uint8Array,
+  ): Promise<{ readonly written: Promise<void> }> {
+    for (const member of members) this.#inFlight.add(member.id);
+    return this.#append(members, Promise.resolve({ data: frame }));
+  }
+
   /** Seals the last frame and waits until every frame is in the pack writer. */
   async flush(): Promise<void> {
     if (this.#used > 0) await this.#seal();
@@ -66,8 +80,6 @@ export class FrameWriter {
     this.#buffer = this.#spare.pop() ?? Buffer.allocUnsafeSlow(FRAME_BUFFER_BYTES);
     this.#members = [];
     this.#used = 0;
-    while (this.#pending.length >= MAX_PENDING_FRAMES) await this.#pending.shift();
-    if (this.#failure !== undefined) throw this.#failure;
     const { result } = await this.#runner.submit({
       data,
       cuts: [used],
@@ -76,22 +88,45 @@ export class FrameWriter {
       framing: "blob",
       inPlace: true,
     });
-    const previous = this.#pending.at(-1) ?? Promise.resolve();
-    // Appended in the order sealed, after the previous frame: the writer's calls are serial anyway.
-    const written = Promise.all([result, previous]).then(async ([done]) => {
-      if (this.#failure === undefined) {
-        await this.#writer.addFrame(members, done.compressed[0] as Uint8Array);
-      }
-      // The writer has copied or written the frame: its buffer is free again.
-      if (done.data.length === FRAME_BUFFER_BYTES && this.#spare.length < MAX_PENDING_FRAMES) {
-        this.#spare.push(done.data);
-      }
-      for (const member of members) this.#inFlight.delete(member.id);
+    const frame = result.then((done) => {
+      // Reused once written: fresh 512 KiB buffers per frame bloat RSS and busy the collector.
+      const reuse = () => {
+        if (done.data.length === FRAME_BUFFER_BYTES && this.#spare.length < MAX_PENDING_FRAMES) {
+          this.#spare.push(done.data);
+        }
+      };
+      return { data: done.compressed[0] as Uint8Array, written: reuse };
     });
-    this.#pending.push(
-      written.catch((error: unknown) => {
+    await this.#append(members, frame);
+  }
+
+  /** Waits until fewer than MAX_PENDING_FRAMES frames are on their way. */
+  async #room(): Promise<void> {
+    while (this.#pending.length >= MAX_PENDING_FRAMES) await this.#pending.shift();
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /**
+   * Queues a frame for the pack writer after the frames queued before it (the writer's calls are
+   * serial anyway). Resolves once queued, with `written`, which never rejects (a failure is kept
+   * for `flush`).
+   */
+  async #append(
+    members: readonly FrameMember[],
+    frame: Promise<{ data: Uint8Array; written?: () => void }>,
+  ): Promise<{ readonly written: Promise<void> }> {
+    await this.#room();
+    const previous = this.#pending.at(-1) ?? Promise.resolve();
+    const written = Promise.all([frame, previous])
+      .then(async ([ready]) => {
+        if (this.#failure === undefined) await this.#writer.addFrame(members, ready.data);
+        ready.written?.();
+        for (const member of members) this.#inFlight.delete(member.id);
+      })
+      .catch((error: unknown) => {
         this.#failure ??= error;
-      }),
-    );
+      });
+    this.#pending.push(written);
+    return { written };
   }
 }

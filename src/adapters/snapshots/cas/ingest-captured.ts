@@ -1,30 +1,33 @@
 import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
-import type { ObjectStore } from "../../../ports/object-store.js";
+import type { FrameMember, ObjectStore } from "../../../ports/object-store.js";
 import type { Progress } from "../../../ports/progress.js";
 import type { AssetManifest, FileSource, SnapshotFile } from "../../../ports/state-asset.js";
 import type { Codec } from "../../codec/codec.js";
-import { type CodecTaskResult, newStreamId } from "../../codec/codec-task.js";
+import { type CodecTaskResult, chunkOf, newStreamId } from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
 import type { ChunkLists } from "./cas-documents.js";
 import { ChunkList } from "./chunk-list.js";
 import {
   BLOCK_BUFFER_BYTES,
   type BlockBuffers,
+  blockBufferPools,
   type ChunkBlock,
   fileBlocks,
   plainFileSource,
 } from "./file-chunks.js";
-import { FrameWriter } from "./frame-writer.js";
+import { FRAME_BYTES, FrameWriter } from "./frame-writer.js";
 
 /** Blocks hashed ahead of the one being deduplicated: keeps the workers busy. */
-const HASH_AHEAD = 8;
+const HASH_AHEAD = 6;
 /**
  * Smaller files are hashed here: a worker round trip would cost more. A larger file's blocks all go
  * to one worker, in order, which also keeps its running sha256 off this thread.
  */
 const HASH_HERE_BELOW = 256 * 1024;
+/** Room for a block's frames once encoded (a worker replaces a buffer too small). */
+const OUT_BUFFER_BYTES = BLOCK_BUFFER_BYTES + (BLOCK_BUFFER_BYTES >> 7) + 64 * 1024;
 
 /** An asset ready to be stored: its manifest and a way to read each of its files once. */
 export interface CapturedAsset {
@@ -60,22 +63,14 @@ export async function ingestCaptured(
   const { objects, runner, codec } = deps;
   const writer = await objects.writer();
   const frames = new FrameWriter(writer, runner);
+  const sink = new ChunkSink(objects, frames);
   const lists: ChunkLists = {};
   const stored: AssetManifest[] = [];
-  // Block buffers are shared with the workers (two may read one block at once, see below) and
-  // reused, not allocated per block: each fresh 4 MiB buffer counts as external memory, and their
-  // churn made the garbage collector run ~170 times in a 1 GiB snapshot.
-  const spare: Uint8Array[] = [];
-  const shared = (n: number) => new Uint8Array(new SharedArrayBuffer(n));
-  const buffers: BlockBuffers = {
-    take: (n) =>
-      n <= BLOCK_BUFFER_BYTES ? (spare.pop() ?? shared(BLOCK_BUFFER_BYTES)) : shared(n),
-    give(buffer) {
-      if (buffer.byteLength === BLOCK_BUFFER_BYTES && spare.length <= HASH_AHEAD + 2) {
-        spare.push(buffer);
-      }
-    },
-  };
+  const pools = blockBufferPools(HASH_HERE_BELOW, {
+    shared: HASH_AHEAD + 2,
+    // Small files read ahead are held too; their 256 KiB buffers would be zero-filled garbage.
+    own: HASH_AHEAD + READ_AHEAD_FILES + 2,
+  });
   try {
     for await (const captured of assets) {
       const asset = captured.manifest;
@@ -89,32 +84,43 @@ export async function ingestCaptured(
       // Blocks of every file of the asset in one stream, hashed ahead of the one taken here, so
       // many small files keep the workers as busy as one large file.
       const hashed: Promise<{ result: CodecTaskResult; block: AssetBlock }>[] = [];
+      // Whether a large file's next block is framed and compressed on the worker with its hashing
+      // (one pass, nothing copied here), betting that its chunks are new. Decided by the share of
+      // new chunks in the block taken last: true for a new file, false for an updated database.
+      let speculate = false;
       const take = async (): Promise<void> => {
         const { result, block } = await (hashed.shift() as (typeof hashed)[number]);
-        const { file } = block;
+        const { file, cuts } = block;
         if (result.streamDigest !== undefined) file.digest = result.streamDigest;
-        const length = block.cuts.at(-1) ?? 0;
+        const length = cuts.at(-1) ?? 0;
         if (length > 0) {
-          if (file.stream === undefined) file.whole.update(result.data.subarray(0, length));
+          if (file.stream === undefined) {
+            // A file that is one chunk has that chunk's sha256 as its digest already.
+            if (block.first && block.last && cuts.length === 1 && codec.options.hash === "sha256") {
+              file.digest = result.hashes[0] as string;
+            } else file.whole.update(result.data.subarray(0, length));
+          }
+          const fresh =
+            result.frameStarts === undefined
+              ? await sink.storeChunks(result, cuts, 0, cuts.length)
+              : await sink.storeFrames(result, cuts);
+          if (file.stream !== undefined) speculate = fresh * 2 >= cuts.length;
           let start = 0;
           for (const [i, id] of result.hashes.entries()) {
-            const end = block.cuts[i] as number;
-            if (!frames.has(id) && !(await objects.has(id))) {
-              await frames.add(id, result.data.subarray(start, end));
-            }
+            const end = cuts[i] as number;
             file.refs.push(id, end - start);
             start = end;
           }
           done += length;
           progress?.report({ type: "bytes", step, done, total: asset.size });
         }
-        buffers.give(result.data);
+        pools.shared.give(result.data);
         if (block.last) {
           files[file.entry.path] = file.refs;
           digests.push(checkedDigest(asset.name, file));
         }
       };
-      for await (const block of assetBlocks(captured, buffers)) {
+      for await (const block of assetBlocks(captured, pools)) {
         const task = { data: block.data, cuts: block.cuts, hash: true };
         const id = block.file.stream;
         let result: Promise<CodecTaskResult>;
@@ -136,7 +142,11 @@ export async function ingestCaptured(
             stream: { id, first: block.first, last: block.last },
             affinity: id,
           });
-          const hashing = await runner.submit(task);
+          const hashing = await runner.submit(
+            speculate
+              ? { ...task, framing: "frames", frameBytes: FRAME_BYTES, out: sink.outBuffer() }
+              : task,
+          );
           result = Promise.all([hashing.result, streaming.result]).then(([hashes, stream]) =>
             stream.streamDigest === undefined
               ? hashes
@@ -160,6 +170,82 @@ export async function ingestCaptured(
     await frames.flush().catch(() => undefined);
     await writer.abort();
     throw error;
+  }
+}
+
+/** Where a block's hashed chunks go: those the store lacks into frames, the rest nowhere. */
+class ChunkSink {
+  readonly #objects: ObjectStore;
+  readonly #frames: FrameWriter;
+  /** Buffers for frames encoded on a worker, reused once the frames in them are written. */
+  readonly #outs: Uint8Array[] = [];
+
+  constructor(objects: ObjectStore, frames: FrameWriter) {
+    this.#objects = objects;
+    this.#frames = frames;
+  }
+
+  /** Whether a chunk is neither stored nor on its way. */
+  async lacks(id: string): Promise<boolean> {
+    return !this.#frames.has(id) && !(await this.#objects.has(id));
+  }
+
+  /** A buffer for a task's encoded frames (its `out`). */
+  outBuffer(): Uint8Array {
+    return this.#outs.pop() ?? new Uint8Array(new ArrayBuffer(OUT_BUFFER_BYTES));
+  }
+
+  /** Copies chunks `from` to `to` of a block that the store lacks into frames; counts them. */
+  async storeChunks(
+    block: CodecTaskResult,
+    cuts: readonly number[],
+    from: number,
+    to: number,
+  ): Promise<number> {
+    let fresh = 0;
+    for (let i = from; i < to; i++) {
+      const id = block.hashes[i] as string;
+      if (await this.lacks(id)) {
+        await this.#frames.add(id, chunkOf(block.data, cuts, i));
+        fresh += 1;
+      }
+    }
+    return fresh;
+  }
+
+  /**
+   * Stores a block a worker has cut into frames and encoded: a frame whose chunks are all new goes
+   * to the pack writer as it is; the new chunks of any other frame are copied into frames here, so
+   * no chunk is stored twice. Counts the new chunks.
+   */
+  async storeFrames(block: CodecTaskResult, cuts: readonly number[]): Promise<number> {
+    const starts = block.frameStarts as readonly number[];
+    const written: Promise<void>[] = [];
+    let fresh = 0;
+    for (const [f, from] of starts.entries()) {
+      const to = starts[f + 1] ?? cuts.length;
+      const base = from === 0 ? 0 : (cuts[from - 1] as number);
+      const members: FrameMember[] = [];
+      for (let i = from; i < to; i++) {
+        const id = block.hashes[i] as string;
+        if (!(await this.lacks(id))) break;
+        members.push({ id, within: (i === 0 ? 0 : (cuts[i - 1] as number)) - base });
+      }
+      if (members.length === to - from) {
+        const frame = block.compressed[f] as Uint8Array;
+        written.push((await this.#frames.addEncoded(members, frame)).written);
+        fresh += members.length;
+      } else {
+        fresh += await this.storeChunks(block, cuts, from, to);
+      }
+    }
+    const out = block.compressed[0]?.buffer;
+    if (out instanceof ArrayBuffer && out.byteLength === OUT_BUFFER_BYTES) {
+      void Promise.all(written).then(() => {
+        if (this.#outs.length <= HASH_AHEAD + 2) this.#outs.push(new Uint8Array(out));
+      });
+    }
+    return fresh;
   }
 }
 
@@ -199,32 +285,87 @@ interface AssetBlock {
   readonly last: boolean;
 }
 
-/** The blocks of every file of an asset, in order. */
+/** Files whose first block is read while earlier files are stored: hides each open's latency. */
+const READ_AHEAD_FILES = 16;
+/** ...as long as their first blocks hold at most this many bytes. */
+const READ_AHEAD_BYTES = 16 * 1024 * 1024;
+
+/** The blocks of every file of an asset, in order; the next files are opened and read ahead. */
 async function* assetBlocks(
   asset: CapturedAsset,
-  buffers: BlockBuffers,
+  pools: { shared: BlockBuffers; own: BlockBuffers },
 ): AsyncGenerator<AssetBlock> {
-  for (const entry of asset.manifest.files) {
-    const stream = entry.size >= HASH_HERE_BELOW ? newStreamId() : undefined;
-    // Sized for a database cut at 4 KiB pages; other files have fewer, larger chunks.
-    const refs = new ChunkList(Math.min(Math.ceil(entry.size / 4096) + 1, 1 << 20));
-    const file: FileInProgress = { entry, refs, whole: createHash("sha256"), stream };
-    let previous: ChunkBlock | undefined;
-    let first = true;
-    for await (const block of fileBlocks(await asset.openFile(entry.path), entry.size, buffers)) {
-      if (previous) {
-        yield { file, ...previous, first, last: false };
-        first = false;
-      }
-      previous = block;
+  const entries = asset.manifest.files;
+  const ahead: {
+    entry: SnapshotFile;
+    blocks: AsyncGenerator<ChunkBlock>;
+    first: Promise<unknown>;
+  }[] = [];
+  let aheadBytes = 0;
+  let next = 0;
+  const firstBytes = (entry: SnapshotFile) => Math.min(entry.size + 1, BLOCK_BUFFER_BYTES);
+  const readAhead = () => {
+    while (
+      next < entries.length &&
+      (ahead.length === 0 ||
+        (ahead.length < READ_AHEAD_FILES &&
+          aheadBytes + firstBytes(entries[next] as SnapshotFile) <= READ_AHEAD_BYTES))
+    ) {
+      const entry = entries[next++] as SnapshotFile;
+      const blocks = (async function* () {
+        // A small file is hashed and copied here, never sent to a worker: a buffer its size.
+        const source = await asset.openFile(entry.path);
+        yield* fileBlocks(
+          source,
+          entry.size,
+          entry.size < HASH_HERE_BELOW ? pools.own : pools.shared,
+        );
+      })();
+      const first = blocks.next();
+      first.catch(() => undefined); // awaited in turn below; not unhandled meanwhile
+      ahead.push({ entry, blocks, first });
+      aheadBytes += firstBytes(entry);
     }
-    yield { file, ...(previous ?? { data: new Uint8Array(0), cuts: [] }), first, last: true };
+  };
+  try {
+    for (readAhead(); ahead.length > 0; readAhead()) {
+      const { entry, blocks, first } = ahead.shift() as (typeof ahead)[number];
+      aheadBytes -= firstBytes(entry);
+      const stream = entry.size >= HASH_HERE_BELOW ? newStreamId() : undefined;
+      // Sized for a database cut at 4 KiB pages; other files have fewer, larger chunks.
+      const refs = new ChunkList(Math.min(Math.ceil(entry.size / 4096) + 1, 1 << 20));
+      const file: FileInProgress = { entry, refs, whole: createHash("sha256"), stream };
+      let previous: ChunkBlock | undefined;
+      let isFirst = true;
+      let result = (await first) as IteratorResult<ChunkBlock>;
+      for (; !result.done; result = await blocks.next()) {
+        if (previous) {
+          yield { file, ...previous, first: isFirst, last: false };
+          isFirst = false;
+        }
+        previous = result.value;
+        // The files after this one start reading once its first block is in.
+        readAhead();
+      }
+      yield {
+        file,
+        ...(previous ?? { data: new Uint8Array(0), cuts: [] }),
+        first: isFirst,
+        last: true,
+      };
+    }
+  } finally {
+    // Stopped early (an error): close the files opened ahead.
+    for (const { blocks, first } of ahead.splice(0)) {
+      await first.catch(() => undefined);
+      await blocks.return(undefined).catch(() => undefined);
+    }
   }
 }
 
 /** The file's digest as stored; refuses a copy that differs from what capture recorded. */
 function checkedDigest(asset: string, file: FileInProgress): SnapshotFile {
-  const sha256 = file.stream === undefined ? file.whole.digest("hex") : file.digest;
+  const sha256 = file.digest ?? (file.stream === undefined ? file.whole.digest("hex") : undefined);
   if (sha256 === undefined) throw new Error(`no digest came back for ${asset}/${file.entry.path}`);
   const chunks = file.refs.hash();
   const size = file.refs.totalBytes;

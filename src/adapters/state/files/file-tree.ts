@@ -11,7 +11,29 @@ export interface TreeEntry {
   /** Permission bits (`mode & 0o7777`). */
   readonly mode: number;
   readonly size: number;
+  /** What identifies this version of the file: a write or a replacement changes one of them. */
+  readonly version: FileVersion;
 }
+
+/** Size, inode and change times: equal before and after a read means nothing wrote meanwhile. */
+export interface FileVersion {
+  readonly size: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+export function versionOf(stat: FileVersion): FileVersion {
+  const { size, ino, mtimeMs, ctimeMs } = stat;
+  return { size, ino, mtimeMs, ctimeMs };
+}
+
+export function sameVersion(a: FileVersion, b: FileVersion): boolean {
+  return a.size === b.size && a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
+
+/** Entries of one directory looked at at once. */
+const WALK_BATCH = 64;
 
 /**
  * Every file and directory under `paths`, sorted, parents before children. Symlinks and special
@@ -39,12 +61,17 @@ export async function walkTree(
         hint: "list the file the link points to in `paths` instead, or move the link out of the protected directory",
       });
     }
+    const version = versionOf(stat);
     if (stat.isFile()) {
-      entries.set(path, { type: "file", path, absolute, mode, size: stat.size });
+      entries.set(path, { type: "file", path, absolute, mode, size: stat.size, version });
       return;
     }
-    entries.set(path, { type: "dir", path, absolute, mode, size: 0 });
-    for (const name of (await readdir(absolute)).sort()) await visit(join(absolute, name));
+    entries.set(path, { type: "dir", path, absolute, mode, size: 0, version });
+    // A directory's entries are looked at together: one lstat at a time is mostly waiting.
+    const names = await readdir(absolute);
+    for (let i = 0; i < names.length; i += WALK_BATCH) {
+      await Promise.all(names.slice(i, i + WALK_BATCH).map((name) => visit(join(absolute, name))));
+    }
   };
 
   for (const path of paths) {

@@ -138,3 +138,54 @@ describe("files state asset", () => {
     expect(await asset.inspect()).toEqual({ files: 0, bytes: 0, missing: [join(base, "nope")] });
   });
 });
+
+describe("files state asset read in place (open)", () => {
+  const asset = () =>
+    createFilesAsset({
+      name: "config",
+      paths: [join(base, "config"), join(base, ".env")],
+      baseDir: base,
+    });
+  const readAll = async (source: {
+    read(into: Uint8Array, offset: number, length: number): Promise<number>;
+    close(): Promise<void>;
+  }) => {
+    const into = new Uint8Array(1024);
+    const n = await source.read(into, 0, into.length);
+    await source.close();
+    return Buffer.from(into.subarray(0, n)).toString();
+  };
+
+  it("describes the same files, sizes and modes as a capture, and reads them where they are", async () => {
+    const dir = join(work, "snap");
+    await mkdir(dir);
+    const captured = await asset().capture(dir);
+    const opened = await asset().open?.();
+    if (!opened) throw new Error("files assets open in place");
+    expect(opened.manifest).toEqual(captured);
+    expect(await readAll(await opened.openFile("config/nested/run.sh"))).toBe("#!/bin/sh\n");
+    await opened.release();
+  });
+
+  it("fails the read of a file written after it was listed, naming it", async () => {
+    const opened = await asset().open?.();
+    if (!opened) throw new Error("files assets open in place");
+    await writeFile(join(base, "config/app.yaml"), "port: 9090\n"); // same size, new content
+    const source = await opened.openFile("config/app.yaml");
+    await expect(readAll(source)).rejects.toMatchObject({
+      code: "SNAPSHOT_SOURCE_CHANGED",
+      message: expect.stringContaining("config/app.yaml"),
+    });
+    await opened.release();
+  });
+
+  it("does not follow a symlink put in a listed file's place", async () => {
+    const opened = await asset().open?.();
+    if (!opened) throw new Error("files assets open in place");
+    await writeFile(join(work, "outside"), "not part of the asset\n");
+    await rm(join(base, "config/app.yaml"));
+    await symlink(join(work, "outside"), join(base, "config/app.yaml"));
+    await expect(opened.openFile("config/app.yaml")).rejects.toMatchObject({ code: "ELOOP" });
+    await opened.release();
+  });
+});

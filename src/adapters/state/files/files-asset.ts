@@ -1,17 +1,25 @@
 import { constants } from "node:fs";
-import { chmod, copyFile, mkdir, realpath, stat } from "node:fs/promises";
+import { chmod, copyFile, mkdir, open, realpath, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, sep } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { JsonObject } from "../../../domain/model/json.js";
 import type {
   AssetManifest,
+  FileSource,
   IntegrityReport,
   SnapshotFile,
   StateAsset,
 } from "../../../ports/state-asset.js";
 import { liveBytes, metadataFingerprint } from "../fingerprint.js";
 import { copyHashed, replaceFile, syncDir } from "./durable-copy.js";
-import { resolveInside, toRelative, walkTree } from "./file-tree.js";
+import {
+  resolveInside,
+  sameVersion,
+  type TreeEntry,
+  toRelative,
+  versionOf,
+  walkTree,
+} from "./file-tree.js";
 
 export interface FilesAssetOptions {
   readonly name: string;
@@ -43,18 +51,34 @@ export function createFilesAsset(options: FilesAssetOptions): StateAsset {
     name,
     kind: "files",
 
+    async open() {
+      const { entries } = await walkTree(name, baseDir, paths, true);
+      const byPath = new Map<string, TreeEntry>();
+      const files: SnapshotFile[] = [];
+      for (const entry of entries) {
+        if (entry.type !== "file") continue;
+        byPath.set(entry.path, entry);
+        files.push({ path: entry.path, size: entry.size, sha256: "" });
+      }
+      return {
+        manifest: manifestOf(name, paths, files, entries),
+        async openFile(path) {
+          const entry = byPath.get(path);
+          if (entry === undefined) throw new Error(`${path} is not a file of asset ${name}`);
+          return readUnchanged(name, entry);
+        },
+        release: async () => undefined,
+      };
+    },
+
     async capture(dir) {
       const { entries } = await walkTree(name, baseDir, paths, true);
       const files: SnapshotFile[] = [];
-      // No prototype: a file may be named "__proto__".
-      const modes: JsonObject = Object.create(null);
-      const dirs: JsonObject = Object.create(null);
       for (const entry of entries) {
         if (entry.path === "") continue;
         const target = join(dir, ...entry.path.split("/"));
         if (entry.type === "dir") {
           await mkdir(target, { recursive: true, mode: 0o700 });
-          dirs[entry.path] = octal(entry.mode);
           continue;
         }
         await mkdir(dirname(target), { recursive: true, mode: 0o700 });
@@ -62,17 +86,8 @@ export function createFilesAsset(options: FilesAssetOptions): StateAsset {
         // (SnapshotFile.sha256), and its packs, not this copy, are what must survive a crash.
         await copyFile(entry.absolute, target, constants.COPYFILE_EXCL);
         files.push({ path: entry.path, size: (await stat(target)).size, sha256: "" });
-        modes[entry.path] = octal(entry.mode);
       }
-      const size = files.reduce((sum, file) => sum + file.size, 0);
-      return {
-        name,
-        kind: "files",
-        source: paths.join(", "),
-        files,
-        size,
-        details: { files: files.length, bytes: size, modes, dirs },
-      };
+      return manifestOf(name, paths, files, entries);
     },
 
     async restore(dir, manifest) {
@@ -143,6 +158,58 @@ export function createFilesAsset(options: FilesAssetOptions): StateAsset {
       return missing.length === 0
         ? { files: files.length, bytes }
         : { files: files.length, bytes, missing };
+    },
+  };
+}
+
+/** A files asset's manifest: its files, and the modes of its files and directories. */
+function manifestOf(
+  name: string,
+  paths: readonly string[],
+  files: SnapshotFile[],
+  entries: readonly TreeEntry[],
+): AssetManifest {
+  // No prototype: a file may be named "__proto__".
+  const modes: JsonObject = Object.create(null);
+  const dirs: JsonObject = Object.create(null);
+  for (const entry of entries) {
+    if (entry.path === "") continue;
+    (entry.type === "dir" ? dirs : modes)[entry.path] = octal(entry.mode);
+  }
+  const size = files.reduce((sum, file) => sum + file.size, 0);
+  return {
+    name,
+    kind: "files",
+    source: paths.join(", "),
+    files,
+    size,
+    details: { files: files.length, bytes: size, modes, dirs },
+  };
+}
+
+/**
+ * Reads a file in place for a snapshot. What is read must be the version the walk saw: a file
+ * written or replaced since (its size, inode or change times differ once read) fails the read with
+ * SNAPSHOT_SOURCE_CHANGED rather than storing a torn copy. Symlinks swapped in are not followed.
+ */
+async function readUnchanged(asset: string, entry: TreeEntry): Promise<FileSource> {
+  const handle = await open(entry.absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+  return {
+    read: async (into, offset, length) => (await handle.read(into, offset, length, null)).bytesRead,
+    async close() {
+      try {
+        const now = versionOf(await handle.stat());
+        if (!sameVersion(now, entry.version)) {
+          throw new ShipsafeError({
+            code: "SNAPSHOT_SOURCE_CHANGED",
+            kind: "runtime",
+            message: `${asset}/${entry.path} changed while the snapshot was reading it (${entry.absolute})`,
+            hint: "take the snapshot again once nothing writes to the file (stop the writer, or leave the file out of the asset)",
+          });
+        }
+      } finally {
+        await handle.close();
+      }
     },
   };
 }

@@ -1,0 +1,87 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cdcChunks } from "../../../domain/chunking/fast-cdc.js";
+import {
+  BLOCK_BUFFER_BYTES,
+  blockBufferPools,
+  type ChunkBlock,
+  fileBlocks,
+  plainFileSource,
+} from "./file-chunks.js";
+
+let work: string;
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), "shipsafe-file-chunks-"));
+});
+afterEach(() => rm(work, { recursive: true, force: true }));
+
+/** The file's chunks as fileBlocks yields them, each copied out of its block. */
+async function chunksOf(
+  path: string,
+  size: number,
+  pools = blockBufferPools(256 * 1024, { shared: 2, own: 2 }),
+) {
+  const chunks: Buffer[] = [];
+  const blocks: ChunkBlock[] = [];
+  for await (const block of fileBlocks(await plainFileSource(path), size, pools.shared)) {
+    blocks.push(block);
+    let start = 0;
+    for (const end of block.cuts) {
+      chunks.push(Buffer.from(block.data.subarray(start, end)));
+      start = end;
+    }
+    pools.shared.give(block.data);
+  }
+  return { chunks, blocks };
+}
+
+describe("fileBlocks", () => {
+  it("yields a file as whole content-defined chunks, the last one in the last block", async () => {
+    const content = randomBytes(9 * 1024 * 1024 + 12_345);
+    const path = join(work, "f.bin");
+    await writeFile(path, content);
+    const { chunks, blocks } = await chunksOf(path, content.length);
+    expect(Buffer.concat(chunks)).toEqual(content);
+    let start = 0;
+    expect(chunks.map((c) => (start += c.length))).toEqual(cdcChunks(content));
+    expect(blocks.length).toBeGreaterThan(2);
+    expect(blocks.every((b) => b.data.length === BLOCK_BUFFER_BYTES)).toBe(true);
+  });
+
+  it("cuts a small file in one block, and an empty file in none", async () => {
+    const content = randomBytes(100_000);
+    await writeFile(join(work, "small"), content);
+    await writeFile(join(work, "empty"), "");
+    const small = await chunksOf(join(work, "small"), content.length);
+    expect(small.blocks).toHaveLength(1);
+    expect(Buffer.concat(small.chunks)).toEqual(content);
+    expect((await chunksOf(join(work, "empty"), 0)).chunks).toEqual([]);
+  });
+});
+
+describe("blockBufferPools", () => {
+  it("hands a buffer given back out again, by size class, shared or not", () => {
+    const pools = blockBufferPools(1000, { shared: 1, own: 1 });
+    const own = pools.own.take(500);
+    expect(own.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(own.length).toBe(1000);
+    pools.own.give(own);
+    expect(pools.own.take(10)).toBe(own);
+    const mid = pools.shared.take(5000);
+    expect(mid.buffer).toBeInstanceOf(SharedArrayBuffer);
+    pools.shared.give(mid);
+    expect(pools.shared.take(4000)).toBe(mid);
+    const block = pools.shared.take(2 * 1024 * 1024);
+    const other = pools.shared.take(3 * 1024 * 1024);
+    expect([block.length, other.length]).toEqual([BLOCK_BUFFER_BYTES, BLOCK_BUFFER_BYTES]);
+    pools.shared.give(block);
+    pools.shared.give(other); // over `keep`: dropped
+    expect(pools.shared.take(2 * 1024 * 1024)).toBe(block);
+    expect(pools.shared.take(2 * 1024 * 1024)).not.toBe(other);
+    const large = pools.shared.take(BLOCK_BUFFER_BYTES + 1);
+    expect(large.length).toBe(BLOCK_BUFFER_BYTES + 1);
+  });
+});
