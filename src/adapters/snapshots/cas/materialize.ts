@@ -128,7 +128,8 @@ export async function materializeFiles(
       written.map((w) => w.tmp),
       fsyncPath,
     );
-    for (const { tmp, path } of written) await rename(tmp, path);
+    const renames = new Map(written.map(({ tmp, path }) => [tmp, path]));
+    await inBatches([...renames.keys()], (tmp) => rename(tmp, renames.get(tmp) as string));
     await inBatches([...new Set(written.map((w) => dirname(w.path)))], fsyncPath);
   } catch (error) {
     await background.drain().catch(() => undefined);
@@ -140,6 +141,7 @@ export async function materializeFiles(
   }
 }
 
+/** Runs `work` on every item, SYNC_CONCURRENCY at once (fsyncs, renames). */
 async function inBatches(items: readonly string[], work: (item: string) => Promise<void>) {
   for (let i = 0; i < items.length; i += SYNC_CONCURRENCY) {
     await Promise.all(items.slice(i, i + SYNC_CONCURRENCY).map(work));

@@ -1,6 +1,13 @@
-import { constants } from "node:fs";
-import { chmod, copyFile, mkdir, open, realpath, stat } from "node:fs/promises";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  open as openCallback,
+  read as readCallback,
+} from "node:fs";
+import { chmod, copyFile, mkdir, realpath, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, sep } from "node:path";
+import { promisify } from "node:util";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { JsonObject } from "../../../domain/model/json.js";
 import type {
@@ -193,12 +200,14 @@ function manifestOf(
  * SNAPSHOT_SOURCE_CHANGED rather than storing a torn copy. Symlinks swapped in are not followed.
  */
 async function readUnchanged(asset: string, entry: TreeEntry): Promise<FileSource> {
-  const handle = await open(entry.absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+  // A plain descriptor, not a FileHandle: for 2,000 small files the handle's own promises cost
+  // ~0.3 s of this thread. The check and the close are quick system calls, made in place.
+  const fd = await openFd(entry.absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
   return {
-    read: async (into, offset, length) => (await handle.read(into, offset, length, null)).bytesRead,
+    read: (into, offset, length) => readFd(fd, into, offset, length, null),
     async close() {
       try {
-        const now = versionOf(await handle.stat());
+        const now = versionOf(fstatSync(fd));
         if (!sameVersion(now, entry.version)) {
           throw new ShipsafeError({
             code: "SNAPSHOT_SOURCE_CHANGED",
@@ -208,11 +217,25 @@ async function readUnchanged(asset: string, entry: TreeEntry): Promise<FileSourc
           });
         }
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     },
   };
 }
+
+const openFd = promisify(openCallback);
+const readFd = (
+  fd: number,
+  into: Uint8Array,
+  offset: number,
+  length: number,
+  position: null,
+): Promise<number> =>
+  new Promise((resolve, reject) => {
+    readCallback(fd, into, offset, length, position, (error, bytesRead) =>
+      error ? reject(error) : resolve(bytesRead),
+    );
+  });
 
 function octal(mode: number): string {
   return `0${mode.toString(8).padStart(3, "0")}`;
