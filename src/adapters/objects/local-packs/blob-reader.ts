@@ -16,6 +16,8 @@ const RUN_BYTES = 4 * 1024 * 1024;
 interface Location {
   readonly id: string;
   readonly pack: string;
+  /** The pack's number in the index state: what windows are sorted by. */
+  readonly packNumber: number;
   readonly offset: number;
   readonly length: number;
   readonly crc: number;
@@ -98,9 +100,11 @@ function locate(state: IndexState, ids: readonly string[]): (Location | undefine
   return ids.map((id) => {
     const index = state.table.find(parseBlobId(id, key));
     if (index < 0) return undefined;
+    const packNumber = state.table.pack(index);
     return {
       id,
-      pack: (state.packs[state.table.pack(index)] as { id: string }).id,
+      pack: (state.packs[packNumber] as { id: string }).id,
+      packNumber,
       offset: state.table.offset(index),
       length: state.table.length(index),
       crc: state.table.crc(index),
@@ -115,13 +119,13 @@ async function readLocations(
   buffer: ReadBuffer | undefined,
 ): Promise<StoredBlob[]> {
   let used = 0;
-  const order = locations
-    .map((_, i) => i)
-    .sort((a, b) => {
-      const x = locations[a] as Location;
-      const y = locations[b] as Location;
-      return x.pack < y.pack ? -1 : x.pack > y.pack ? 1 : x.offset - y.offset;
-    });
+  const before = (x: Location, y: Location): number =>
+    x.packNumber - y.packNumber || x.offset - y.offset;
+  const order = locations.map((_, i) => i);
+  // A restore asks in file order, which is mostly pack order already: sort only when it is not.
+  if (locations.some((l, i) => i > 0 && before(locations[i - 1] as Location, l as Location) > 0)) {
+    order.sort((a, b) => before(locations[a] as Location, locations[b] as Location));
+  }
   const out: StoredBlob[] = new Array(locations.length);
   let i = 0;
   while (i < order.length) {
