@@ -7,8 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mountSmallDisk, type SmallDisk } from "../../../../test/helpers/small-disk.js";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
+import { encodeBlob } from "../../codec/blob-format.js";
+import { createCodec } from "../../codec/codec.js";
+import { inlineTaskRunner } from "../../codec/task-runner.js";
+import { openLocalPackStore } from "../../objects/local-packs/local-pack-store.js";
 import { createFilesAsset } from "../../state/files/files-asset.js";
 import { appAssets, makeBlobDb, meta, openCas } from "./cas-fixtures.test-support.js";
+import { FrameWriter } from "./frame-writer.js";
 
 const MB = 1024 * 1024;
 
@@ -100,6 +105,27 @@ describe("a state dir whose disk fills up during create", () => {
     const error = await failedCreate([asset]);
     expect(error.code).toBe("DISK_FULL");
     expect(error.message).toContain(join(casRoot(), "objects"));
+    await expectIntact();
+  });
+
+  it("frames compressed on a worker that do not fit fail with DISK_FULL and keep nothing", async (ctx) => {
+    if (!mounted) ctx.skip();
+    const codec = createCodec();
+    const objects = await openLocalPackStore(join(casRoot(), "objects"));
+    const writer = await objects.writer();
+    const frames = new FrameWriter(writer, inlineTaskRunner(codec));
+    const error = await (async () => {
+      for (let i = 0; i < 40; i++) {
+        const raw = randomBytes(MB); // 40 MiB of frames for a 16 MiB disk
+        await frames.addEncoded([{ id: codec.hashOf(raw), within: 0 }], encodeBlob(codec, raw));
+      }
+      await frames.flush();
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await writer.abort();
+    expect(error).toMatchObject({ code: "DISK_FULL" });
     await expectIntact();
   });
 
