@@ -95,7 +95,7 @@ export class FrameWriter {
           this.#spare.push(done.data);
         }
       };
-      return { data: done.compressed[0] as Uint8Array, written: reuse };
+      return { data: done.compressed[0] as Uint8Array, onWritten: reuse };
     });
     await this.#append(members, frame);
   }
@@ -113,14 +113,14 @@ export class FrameWriter {
    */
   async #append(
     members: readonly FrameMember[],
-    frame: Promise<{ data: Uint8Array; written?: () => void }>,
+    frame: Promise<{ data: Uint8Array; onWritten?: () => void }>,
   ): Promise<{ readonly written: Promise<void> }> {
     await this.#room();
     const previous = this.#pending.at(-1) ?? Promise.resolve();
     const written = Promise.all([frame, previous])
       .then(async ([ready]) => {
         if (this.#failure === undefined) await this.#writer.addFrame(members, ready.data);
-        ready.written?.();
+        ready.onWritten?.();
         for (const member of members) this.#inFlight.delete(member.id);
       })
       .catch((error: unknown) => {

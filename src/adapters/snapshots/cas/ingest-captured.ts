@@ -97,7 +97,10 @@ export async function ingestCaptured(
             // A file that is one chunk has that chunk's sha256 as its digest already.
             if (block.first && block.last && cuts.length === 1 && codec.options.hash === "sha256") {
               file.digest = result.hashes[0] as string;
-            } else file.whole.update(result.data.subarray(0, length));
+            } else {
+              file.whole ??= createHash("sha256");
+              file.whole.update(result.data.subarray(0, length));
+            }
           }
           const fresh =
             result.frameStarts === undefined
@@ -188,13 +191,14 @@ function hashHere(
 
 /**
  * A file being stored: its entry in the captured manifest, its chunks so far, and its sha256 —
- * hashed here (small files), or by the worker all its blocks go to (`stream`), which hands back
- * `digest` with the last block.
+ * its one chunk's id, or hashed here (small files), or by the worker its running hash is kept on
+ * (`stream`), which hands back `digest` with the last block.
  */
 interface FileInProgress {
   readonly entry: SnapshotFile;
   readonly refs: ChunkList;
-  readonly whole: Hash;
+  /** Created when a block of a file hashed here needs it (not for a one-chunk file). */
+  whole?: Hash;
   readonly stream: number | undefined;
   digest?: string;
 }
@@ -257,7 +261,7 @@ async function* assetBlocks(
       const stream = entry.size >= HASH_HERE_BELOW ? newStreamId() : undefined;
       // Sized for a database cut at 4 KiB pages; other files have fewer, larger chunks.
       const refs = new ChunkList(Math.min(Math.ceil(entry.size / 4096) + 1, 1 << 20));
-      const file: FileInProgress = { entry, refs, whole: createHash("sha256"), stream };
+      const file: FileInProgress = { entry, refs, stream };
       let previous: ChunkBlock | undefined;
       let isFirst = true;
       let result = (await first) as IteratorResult<ChunkBlock>;
@@ -288,7 +292,8 @@ async function* assetBlocks(
 
 /** The file's digest as stored; refuses a copy that differs from what capture recorded. */
 function checkedDigest(asset: string, file: FileInProgress): SnapshotFile {
-  const sha256 = file.digest ?? (file.stream === undefined ? file.whole.digest("hex") : undefined);
+  const here = () => (file.whole ?? createHash("sha256")).digest("hex"); // none: an empty file
+  const sha256 = file.digest ?? (file.stream === undefined ? here() : undefined);
   if (sha256 === undefined) throw new Error(`no digest came back for ${asset}/${file.entry.path}`);
   const chunks = file.refs.hash();
   const size = file.refs.totalBytes;
