@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { builtModule } from "../../../test/helpers/built-module.js";
+import { cdcChunks } from "../../domain/chunking/fast-cdc.js";
 import { createCodec } from "./codec.js";
 import { createCodecPool } from "./codec-pool.js";
 import { chunkOf } from "./codec-task.js";
@@ -40,6 +41,26 @@ describe("createCodecPool", () => {
         const first = codec.decompress(r.compressed[0] as Uint8Array, 4096);
         expect(Buffer.from(first)).toEqual(Buffer.from(chunkOf(r.data, cuts, 0)));
       }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("cuts a block by content on a worker and hands the cuts back", async () => {
+    const pool = createCodecPool({ workers: 2, codec: options, workerUrl });
+    try {
+      const data = new Uint8Array(200_000);
+      for (let i = 0; i < data.length; i++) data[i] = Math.imul(i, 2654435761) >>> 24;
+      const expected = cdcChunks(data);
+      const { result } = await pool.submit({
+        data: Uint8Array.from(data),
+        cuts: [data.length],
+        cutByContent: true,
+        hash: true,
+      });
+      const r = await result;
+      expect(r.cuts).toEqual(expected);
+      expect(r.hashes).toHaveLength(expected.length);
     } finally {
       await pool.close();
     }

@@ -111,11 +111,12 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     else if ("decoded" in reply) pending.resolve(reply.decoded);
     else {
       const compressed = unpackBlobs(reply.packed, reply.lengths);
-      const { data, hashes, streamDigest, frameStarts } = reply;
+      const { data, hashes, cuts, streamDigest, frameStarts } = reply;
       pending.resolve({
         data,
         hashes,
         compressed,
+        ...(cuts === undefined ? {} : { cuts }),
         ...(streamDigest === undefined ? {} : { streamDigest }),
         ...(frameStarts === undefined ? {} : { frameStarts }),
       });

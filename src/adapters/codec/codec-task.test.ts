@@ -1,5 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { cdcChunks } from "../../domain/chunking/fast-cdc.js";
 import { decodeBlob } from "./blob-format.js";
 import { createCodec } from "./codec.js";
 import { chunkOf, runCodecTask, runDecodeTask } from "./codec-task.js";
@@ -30,6 +31,45 @@ describe("runCodecTask", () => {
     expect(() => runCodecTask(codec, { data, cuts: [4096, 20000], hash: true })).toThrow(
       RangeError,
     );
+  });
+});
+
+describe("runCodecTask cutting by content", () => {
+  const file = new Uint8Array(randomBytes(300_000));
+  const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+  it("cuts as the chunker does, hashes each chunk, and returns the cuts and the whole digest", () => {
+    const expected = cdcChunks(file);
+    expect(expected.length).toBeGreaterThan(1);
+    const buffer = new Uint8Array(file.length + 1000); // a pooled buffer larger than the file
+    buffer.set(file);
+    const r = runCodecTask(codec, {
+      data: buffer,
+      cuts: [file.length],
+      cutByContent: true,
+      hash: true,
+      stream: { id: 901, first: true, last: true },
+    });
+    expect(r.cuts).toEqual(expected);
+    expect(r.hashes).toEqual(expected.map((_, i) => codec.hashOf(chunkOf(file, expected, i))));
+    expect(r.streamDigest).toBe(sha256(file));
+  });
+
+  it("gives a one-chunk file its chunk's id as its digest, and refuses more than one end", () => {
+    const small = file.subarray(0, 10_000);
+    const r = runCodecTask(codec, {
+      data: small,
+      cuts: [small.length],
+      cutByContent: true,
+      hash: true,
+      stream: { id: 902, first: true, last: true },
+    });
+    expect(r.cuts).toEqual([small.length]);
+    expect(r.streamDigest).toBe(sha256(small));
+    expect(r.hashes).toEqual([sha256(small)]);
+    expect(() =>
+      runCodecTask(codec, { data: small, cuts: [10, 20], cutByContent: true, hash: true }),
+    ).toThrow(/one end/);
   });
 });
 

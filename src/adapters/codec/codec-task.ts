@@ -1,4 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
+import { cdcChunks } from "../../domain/chunking/fast-cdc.js";
 import {
   decodeBlobInto,
   encodeBlob,
@@ -18,6 +19,11 @@ export interface CodecTask {
    * buffer larger than its content is sent whole, so it can be moved rather than copied).
    */
   readonly cuts: readonly number[];
+  /**
+   * The chunks are still to be found: `cuts` is one end (the whole content) and the runner cuts it
+   * by content (FastCDC, default parameters, as `fileBlocks` would have) and returns the cuts.
+   */
+  readonly cutByContent?: boolean;
   /** Whether to hash every chunk. */
   readonly hash: boolean;
   /** Indexes of the chunks to compress (e.g. only those the store lacks); default none. */
@@ -60,6 +66,8 @@ export interface CodecTaskResult {
   readonly data: Uint8Array;
   /** One hex digest per chunk when the task asked for hashes, else empty. */
   readonly hashes: readonly string[];
+  /** With `cutByContent`: the chunk end offsets found. */
+  readonly cuts?: readonly number[];
   /** One blob per chosen chunk ("each"), or a single frame ("frame"), or none. */
   readonly compressed: readonly Uint8Array[];
   /** The stream's whole-file digest, on its last task. */
@@ -86,27 +94,39 @@ export function chunkOf(data: Uint8Array, cuts: readonly number[], index: number
 
 /** Runs a task on this thread (the worker's body; also usable without a pool). */
 export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
-  const { data, cuts } = task;
-  if ((cuts.at(-1) ?? 0) > data.length) {
-    throw new RangeError(`cuts end at ${cuts.at(-1) ?? 0}, data has ${data.length} bytes`);
+  const { data } = task;
+  const length = task.cuts.at(-1) ?? 0;
+  if (length > data.length) {
+    throw new RangeError(`cuts end at ${length}, data has ${data.length} bytes`);
   }
+  if (task.cutByContent && task.cuts.length > 1) {
+    throw new RangeError(`a task cut by content has one end, got ${task.cuts.length} cuts`);
+  }
+  const cuts = task.cutByContent ? cdcChunks(data.subarray(0, length)) : task.cuts;
+  const found = task.cutByContent ? { cuts } : {};
+  const hashes = task.hash ? cuts.map((_, i) => codec.hashOf(chunkOf(data, cuts, i))) : [];
   let streamDigest: string | undefined;
   if (task.stream) {
     const { id, first, last } = task.stream;
-    if (first) streams.set(id, createHash("sha256"));
-    const hash = streams.get(id);
-    if (!hash) throw new Error(`hash stream ${id} was not started on this thread`);
-    hash.update(data.subarray(0, cuts.at(-1) ?? 0));
-    if (last) {
-      streamDigest = hash.digest("hex");
-      streams.delete(id);
+    if (first && last && hashes.length === 1 && codec.options.hash === "sha256") {
+      // The whole content is one chunk: its sha256 is the chunk's id, already computed.
+      streamDigest = hashes[0] as string;
+    } else {
+      if (first) streams.set(id, createHash("sha256"));
+      const hash = streams.get(id);
+      if (!hash) throw new Error(`hash stream ${id} was not started on this thread`);
+      hash.update(data.subarray(0, length));
+      if (last) {
+        streamDigest = hash.digest("hex");
+        streams.delete(id);
+      }
     }
   }
-  const hashes = task.hash ? cuts.map((_, i) => codec.hashOf(chunkOf(data, cuts, i))) : [];
+  const digest = streamDigest === undefined ? {} : { streamDigest };
   const chosen = (task.compress ?? []).map((i) => chunkOf(data, cuts, i));
   if (task.framing === "frames") {
-    const { compressed, frameStarts } = encodeFrames(codec, task);
-    return { data, hashes, compressed, frameStarts, ...(streamDigest ? { streamDigest } : {}) };
+    const { compressed, frameStarts } = encodeFrames(codec, { ...task, cuts });
+    return { data, hashes, compressed, frameStarts, ...found, ...digest };
   }
   let compressed: Uint8Array[] = [];
   const only = task.compress?.length === 1 ? task.compress[0] : undefined;
@@ -118,9 +138,7 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
   } else {
     compressed = chosen.map((c) => codec.compress(c));
   }
-  return streamDigest === undefined
-    ? { data, hashes, compressed }
-    : { data, hashes, compressed, streamDigest };
+  return { data, hashes, compressed, ...found, ...digest };
 }
 
 /** Cuts a task's chunks into frames and encodes each into `task.out` (or a larger buffer). */

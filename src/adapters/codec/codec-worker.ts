@@ -24,6 +24,7 @@ port.on("message", ({ id, task }: { id: number; task: CodecTask | DecodeTask }) 
     const packed = packBlobs(result.compressed, moving);
     reply = { id, data: result.data, hashes: [...result.hashes], ...packed };
     if (result.streamDigest !== undefined) reply = { ...reply, streamDigest: result.streamDigest };
+    if (result.cuts !== undefined) reply = { ...reply, cuts: [...result.cuts] };
     if (result.frameStarts !== undefined) {
       reply = { ...reply, frameStarts: [...result.frameStarts] };
     }

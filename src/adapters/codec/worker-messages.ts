@@ -10,6 +10,7 @@ export type WorkerReply =
       readonly id: number;
       readonly data: Uint8Array;
       readonly hashes: string[];
+      readonly cuts?: number[];
       readonly packed: Uint8Array;
       readonly lengths: number[];
       readonly streamDigest?: string;

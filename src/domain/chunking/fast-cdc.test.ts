@@ -62,6 +62,17 @@ describe("gearTable", () => {
 });
 
 describe("createCdc (FastCDC)", () => {
+  it("cuts where it always has: default parameters over 8 MiB of pinned bytes", () => {
+    // Every chunk id follows from these cut points: a change would stop new snapshots from
+    // deduplicating against older ones, so it must not pass unnoticed.
+    const cuts = cdcChunks(bytes(8 << 20, 7));
+    let fingerprint = 0;
+    for (const cut of cuts) fingerprint = (Math.imul(fingerprint, 31) + cut) | 0;
+    expect([cuts.length, ...cuts.slice(0, 3), fingerprint]).toEqual([
+      112, 102092, 131626, 275710, -967791010,
+    ]);
+  });
+
   it("covers the input exactly and respects min and max (all chunks but the last)", () => {
     fc.assert(
       fc.property(

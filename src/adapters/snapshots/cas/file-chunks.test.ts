@@ -22,7 +22,13 @@ afterEach(() => rm(work, { recursive: true, force: true }));
 async function chunksOf(
   path: string,
   size: number,
-  pools = blockBufferPools(256 * 1024, { shared: 2, own: 2 }),
+  pools = blockBufferPools({
+    own: [{ bytes: 256 * 1024, keep: 2 }],
+    shared: [
+      { bytes: 1024 * 1024, keep: 2 },
+      { bytes: BLOCK_BUFFER_BYTES, keep: 2 },
+    ],
+  }),
 ) {
   const chunks: Buffer[] = [];
   const blocks: ChunkBlock[] = [];
@@ -62,19 +68,62 @@ describe("fileBlocks", () => {
   });
 });
 
+describe("fileBlocks with deferContentCuts", () => {
+  const blocksOf = async (path: string, size: number) => {
+    const blocks: ChunkBlock[] = [];
+    const source = await plainFileSource(path);
+    for await (const block of fileBlocks(source, size, undefined, { deferContentCuts: true })) {
+      blocks.push(block);
+    }
+    return blocks;
+  };
+
+  it("leaves a file read whole uncut (one end, byContent) for the worker to cut", async () => {
+    const content = randomBytes(300_000);
+    await writeFile(join(work, "whole"), content);
+    const [block, ...more] = await blocksOf(join(work, "whole"), content.length);
+    expect(more).toEqual([]);
+    expect(block?.byContent).toBe(true);
+    expect(block?.cuts).toEqual([content.length]);
+    expect(Buffer.from((block as ChunkBlock).data.subarray(0, content.length))).toEqual(content);
+  });
+
+  it("still cuts a file of several blocks as it is read", async () => {
+    const content = randomBytes(5 * 1024 * 1024);
+    await writeFile(join(work, "large"), content);
+    const blocks = await blocksOf(join(work, "large"), content.length);
+    expect(blocks.length).toBeGreaterThan(1);
+    expect(blocks.some((b) => b.byContent)).toBe(false);
+    let consumed = 0;
+    const cuts = blocks.flatMap((b) => {
+      const absolute = b.cuts.map((c) => c + consumed);
+      consumed += b.cuts.at(-1) ?? 0;
+      return absolute;
+    });
+    expect(cuts).toEqual(cdcChunks(content));
+  });
+});
+
 describe("blockBufferPools", () => {
   it("hands a buffer given back out again, by size class, shared or not", () => {
-    const pools = blockBufferPools(1000, { shared: 1, own: 1 });
+    const pools = blockBufferPools({
+      own: [
+        { bytes: 5000, keep: 2 },
+        { bytes: 1000, keep: 1 },
+      ],
+      shared: [{ bytes: BLOCK_BUFFER_BYTES, keep: 1 }],
+    });
     const own = pools.own.take(500);
     expect(own.buffer).toBeInstanceOf(ArrayBuffer);
-    expect(own.length).toBe(1000);
+    expect(own.length).toBe(1000); // the smallest class it fits, whatever order they came in
     pools.own.give(own);
     expect(pools.own.take(10)).toBe(own);
-    const mid = pools.shared.take(5000);
-    expect(mid.buffer).toBeInstanceOf(SharedArrayBuffer);
-    pools.shared.give(mid);
-    expect(pools.shared.take(4000)).toBe(mid);
+    const mid = pools.own.take(4000);
+    expect(mid.length).toBe(5000);
+    pools.own.give(mid);
+    expect(pools.own.take(4999)).toBe(mid);
     const block = pools.shared.take(2 * 1024 * 1024);
+    expect(block.buffer).toBeInstanceOf(SharedArrayBuffer);
     const other = pools.shared.take(3 * 1024 * 1024);
     expect([block.length, other.length]).toEqual([BLOCK_BUFFER_BYTES, BLOCK_BUFFER_BYTES]);
     pools.shared.give(block);
@@ -83,5 +132,7 @@ describe("blockBufferPools", () => {
     expect(pools.shared.take(2 * 1024 * 1024)).not.toBe(other);
     const large = pools.shared.take(BLOCK_BUFFER_BYTES + 1);
     expect(large.length).toBe(BLOCK_BUFFER_BYTES + 1);
+    pools.own.give(pools.shared.take(10)); // a shared buffer is no own buffer
+    expect(pools.own.take(900).buffer).toBeInstanceOf(ArrayBuffer);
   });
 });

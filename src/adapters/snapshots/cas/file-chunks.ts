@@ -3,12 +3,18 @@ import { createCdc } from "../../../domain/chunking/fast-cdc.js";
 import { sqliteHeaderLength, sqlitePageSize } from "../../../domain/chunking/fixed-chunks.js";
 import type { FileSource } from "../../../ports/state-asset.js";
 
-const READ_SIZE = 4 * 1024 * 1024;
+/** A file is read in blocks of this many bytes; a smaller one is read whole, in one block. */
+export const READ_SIZE = 4 * 1024 * 1024;
 
 /** Whole chunks read from a file: their bytes back to back and the end offset of each. */
 export interface ChunkBlock {
   readonly data: Uint8Array;
   readonly cuts: readonly number[];
+  /**
+   * The block is the whole file, still to be cut by content (FastCDC): `cuts` is its one end.
+   * Only with `deferContentCuts`, so the cutting can go to a worker with the hashing.
+   */
+  readonly byContent?: boolean;
 }
 
 /**
@@ -44,40 +50,43 @@ const freshBuffers: BlockBuffers = {
 /** The size of the buffers a block pool should hold: a read and the carried-over chunk. */
 export const BLOCK_BUFFER_BYTES = READ_SIZE + 256 * 1024;
 
-/** Buffers shared with workers for blocks of up to this many bytes (a mid-sized file, a tail). */
-const MID_BUFFER_BYTES = 1024 * 1024 + 1;
+/** A size of pooled buffer, and how many spare ones of it a pool keeps. */
+export interface BufferClass {
+  readonly bytes: number;
+  readonly keep: number;
+}
 
 /**
  * Reused block buffers, not one allocated per block: each fresh buffer counts as external memory,
  * and their churn made the garbage collector run ~170 times in a 1 GiB snapshot, while buffers
  * not yet collected held ~40 MiB of resident memory over 2,000 small files.
- * - `shared`: SharedArrayBuffers, for blocks workers read (several at once), in two sizes:
- *   MID_BUFFER_BYTES and BLOCK_BUFFER_BYTES;
- * - `own`: plain buffers of `smallBytes`, for small files read and hashed on this thread.
- * Each size keeps at most `keep.shared` or `keep.own` spare buffers; larger requests get a
- * buffer of their own.
+ * - `own`: plain buffers, for blocks hashed on this thread or moved to a worker and back (a file
+ *   read in one block: one task reads it);
+ * - `shared`: SharedArrayBuffers, for blocks several workers read at once (a large file's).
+ * A request takes a spare buffer of the smallest class it fits, or a new one of that class's size;
+ * larger requests get a buffer of their own. A buffer given back is kept while its class has
+ * fewer than `keep` spares.
  */
-export function blockBufferPools(
-  smallBytes: number,
-  keep: { readonly shared: number; readonly own: number },
-): { shared: BlockBuffers; own: BlockBuffers } {
+export function blockBufferPools(classes: {
+  readonly own: readonly BufferClass[];
+  readonly shared: readonly BufferClass[];
+}): { shared: BlockBuffers; own: BlockBuffers } {
   const shared = (n: number) => new Uint8Array(new SharedArrayBuffer(n));
   const own = (n: number) => new Uint8Array(n);
-  const classes = [
-    { bytes: smallBytes, isShared: false, make: own, spare: [] as Uint8Array[] },
-    { bytes: MID_BUFFER_BYTES, isShared: true, make: shared, spare: [] as Uint8Array[] },
-    { bytes: BLOCK_BUFFER_BYTES, isShared: true, make: shared, spare: [] as Uint8Array[] },
-  ];
+  const sorted = (list: readonly BufferClass[], isShared: boolean) =>
+    [...list]
+      .sort((a, b) => a.bytes - b.bytes)
+      .map((c) => ({ ...c, isShared, make: isShared ? shared : own, spare: [] as Uint8Array[] }));
+  const all = [...sorted(classes.own, false), ...sorted(classes.shared, true)];
   const take = (isShared: boolean, n: number): Uint8Array => {
-    const fit = classes.find((c) => c.isShared === isShared && n <= c.bytes);
+    const fit = all.find((c) => c.isShared === isShared && n <= c.bytes);
     if (fit === undefined) return isShared ? shared(n) : own(n);
     return fit.spare.pop() ?? fit.make(fit.bytes);
   };
   const give = (buffer: Uint8Array): void => {
     const isShared = buffer.buffer instanceof SharedArrayBuffer;
-    const fit = classes.find((c) => c.isShared === isShared && buffer.byteLength === c.bytes);
-    const most = isShared ? keep.shared : keep.own;
-    if (fit && buffer.byteLength === buffer.buffer.byteLength && fit.spare.length < most) {
+    const fit = all.find((c) => c.isShared === isShared && buffer.byteLength === c.bytes);
+    if (fit && buffer.byteLength === buffer.buffer.byteLength && fit.spare.length < fit.keep) {
       fit.spare.push(buffer);
     }
   };
@@ -92,12 +101,14 @@ export function blockBufferPools(
  * hashing, with bounded memory. Every block's `data` is a whole buffer from `buffers` (its bytes
  * after the last cut are not the file's), which the caller may hand to a worker and give back
  * afterwards. A chunk cut across a read is carried over into the next block. A read shorter than
- * asked ends the file. Closes the source.
+ * asked ends the file. Closes the source. With `deferContentCuts`, a file read whole in its first
+ * block and cut by content comes uncut (`byContent`): whoever hashes it cuts it.
  */
 export async function* fileBlocks(
   source: FileSource,
   size: number,
   buffers: BlockBuffers = freshBuffers,
+  options: { readonly deferContentCuts?: boolean } = {},
 ): AsyncGenerator<ChunkBlock> {
   try {
     // A small file reads into a buffer its size (+1 to see the end), not READ_SIZE.
@@ -116,6 +127,10 @@ export async function* fileBlocks(
       if (bytesRead > 0 && consumed === 0 && pageSize === undefined && cdc === undefined) {
         pageSize = pageSizeOf(joined);
         if (pageSize === undefined) cdc = createCdc();
+      }
+      if (atEnd && consumed === 0 && cdc && options.deferContentCuts) {
+        yield { data: buffer, cuts: [joined.length], byContent: true };
+        return;
       }
       const cuts =
         bytesRead === 0
