@@ -9,9 +9,11 @@
 //
 // Run against the build:
 //   npm run build && node bench/snapshot.mjs [--db-mib 1024] [--files 2000] [--files-mib 200]
-//                                            [--dir <work dir>] [--keep] [--profile]
+//                                            [--dir <work dir>] [--keep] [--profile] [--rounds 3]
 // shipsafe's steps run in child processes (`--child <op>`) so that each one's peak RSS is its own;
-// --profile writes a V8 CPU profile of each into <work>/profiles. restic must be installed:
+// --profile writes a V8 CPU profile of each into <work>/profiles. The full snapshot, the no-change
+// snapshot and the restore run --rounds times (default 3), the tools taking turns; the table shows
+// each tool's median and the line under it every run. restic must be installed:
 //   DEBIAN_FRONTEND=noninteractive apt-get install -y restic
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -331,11 +333,25 @@ function changedPages(before, after) {
   return changed;
 }
 
+/** The run with the median `ms` (the lower one of an even count); `runsMs` lists every run's. */
+function median(runs) {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const middle = sorted[(sorted.length - 1) >> 1];
+  return { ...middle, runsMs: runs.map((r) => Math.round(r.ms)) };
+}
+
 async function main() {
   const dbMib = Number(opt("db-mib", 1024));
   const fileCount = Number(opt("files", 2000));
   const filesMib = Number(opt("files-mib", Math.round((200 * dbMib) / 1024)));
   const keep = flag("keep");
+  // The full snapshot, the no-change snapshot and the restore are timed this many times, each
+  // tool in turn, and the median is reported: single runs here vary by up to ±20%.
+  const rounds = Number(opt("rounds", 3));
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    console.error(`--rounds must be a whole number of at least 1, got ${opt("rounds")}`);
+    process.exit(2);
+  }
   const profile = flag("profile");
   const haveRestic = spawnSync("restic", ["version"]).status === 0;
   if (!haveRestic) {
@@ -362,7 +378,7 @@ async function main() {
   const notes = {};
   let peakRss = 0;
 
-  const shipsafe = (op, extra = []) => {
+  const shipsafe = (op, extra = [], root = casRoot) => {
     const nodeArgs = profile
       ? [
           "--cpu-prof",
@@ -378,7 +394,7 @@ async function main() {
       "--child",
       op,
       "--root",
-      casRoot,
+      root,
       "--data",
       data,
       ...extra,
@@ -442,24 +458,40 @@ async function main() {
     };
     log("dataset", dataset);
 
-    // 2a. Full snapshot, each tool under the same write load.
-    log("full snapshot (under write load)");
-    let w = await underWriteLoad(() => shipsafe("create"));
-    results.shipsafe.full = {
-      ms: w.value.wallMs,
-      inProcessMs: w.value.ms,
-      rssMiB: w.value.rssMiB,
-      rowsWrittenMeanwhile: w.rows,
-    };
-    w = await underWriteLoad(() => tarZstd("full.tar.zst"));
-    results.tarZstd.full = { ms: w.value.ms, rowsWrittenMeanwhile: w.rows };
-    // Context only: zstd on both cores (its archive is the same size to within 0.1%).
-    w = await underWriteLoad(() => tarZstd("full-t0.tar.zst", "-T0"));
-    results.tarZstdT0 = { full: { ms: w.value.ms, rowsWrittenMeanwhile: w.rows } };
-    rmSync(join(tarDir, "full-t0.tar.zst"));
-    restic("init");
-    w = await underWriteLoad(() => restic("backup", "data"));
-    results.restic.full = { ms: w.value.ms, rowsWrittenMeanwhile: w.rows };
+    // 2a. Full snapshot, each tool under the same write load, in turn, `rounds` times. Dirty pages
+    // are written out before each run (untimed): no tool pays for the dataset's or another tool's
+    // writes. The last round's stores are the ones the steps below build on.
+    log(`full snapshot (under write load), ${rounds} round(s)`);
+    const full = { shipsafe: [], tarZstd: [], tarZstdT0: [], restic: [] };
+    for (let round = 0; round < rounds; round++) {
+      const last = round === rounds - 1;
+      const root = last ? casRoot : join(work, "shipsafe-round");
+      rmSync(root, { recursive: true, force: true });
+      mkdirSync(root, { recursive: true });
+      sh("sync", []);
+      let w = await underWriteLoad(() => shipsafe("create", [], root));
+      full.shipsafe.push({
+        ms: w.value.wallMs,
+        inProcessMs: w.value.ms,
+        rssMiB: w.value.rssMiB,
+        rowsWrittenMeanwhile: w.rows,
+      });
+      if (!last) rmSync(root, { recursive: true, force: true });
+      sh("sync", []);
+      w = await underWriteLoad(() => tarZstd("full.tar.zst"));
+      full.tarZstd.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
+      // Context only: zstd on both cores (its archive is the same size to within 0.1%).
+      sh("sync", []);
+      w = await underWriteLoad(() => tarZstd("full-t0.tar.zst", "-T0"));
+      full.tarZstdT0.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
+      rmSync(join(tarDir, "full-t0.tar.zst"));
+      rmSync(repo, { recursive: true, force: true });
+      restic("init");
+      sh("sync", []);
+      w = await underWriteLoad(() => restic("backup", "data"));
+      full.restic.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
+    }
+    for (const tool of Object.keys(full)) results[tool].full = median(full[tool]);
     results.shipsafe.fullStored = bytesUnder(casRoot);
     results.tarZstd.fullStored = statSync(join(tarDir, "full.tar.zst")).size;
     results.restic.fullStored = bytesUnder(repo);
@@ -525,9 +557,16 @@ async function main() {
     log("1% random update", notes.randomUpdate);
     measureChange("update1pct", "update.tar.zst");
 
-    // 2c. No change.
-    log("no-change snapshot");
-    const lastId = measureChange("noChange", "nochange.tar.zst");
+    // 2c. No change, `rounds` times (each a snapshot of its own).
+    log(`no-change snapshot, ${rounds} round(s)`);
+    const unchanged = { shipsafe: [], tarZstd: [], restic: [] };
+    let lastId;
+    for (let round = 0; round < rounds; round++) {
+      sh("sync", []);
+      lastId = measureChange("noChange", "nochange.tar.zst");
+      for (const tool of Object.keys(unchanged)) unchanged[tool].push(results[tool].noChange);
+    }
+    for (const tool of Object.keys(unchanged)) results[tool].noChange = median(unchanged[tool]);
 
     // 2b'. 1% of rows as one contiguous id range.
     const start = Math.floor(maxId / 3);
@@ -551,29 +590,34 @@ async function main() {
       return d;
     };
     // Each tool restores from a clean page cache state: what the snapshots above left unwritten is
-    // flushed first (untimed), so no tool's fsync or sync pays for another tool's writes.
-    sh("sync", []);
-    const m = shipsafe("materialize", ["--id", rangeId, "--dest", dest("restore-shipsafe")]);
-    results.shipsafe.restore = {
-      ms: m.wallMs,
-      inProcessMs: m.ms,
-      rssMiB: m.rssMiB,
-      method: "materialize",
-    };
-    rmSync(join(work, "restore-shipsafe"), { recursive: true, force: true });
-    sh("sync", []);
-    const tr = sh("sh", [
-      "-c",
-      `zstd -d -c -q "${join(tarDir, "range.tar.zst")}" | tar -C "${dest("restore-tar")}" -xf -`,
-    ]);
-    const trSync = sh("sync", ["-f", join(work, "restore-tar")]);
-    results.tarZstd.restore = { ms: tr.ms, syncMs: trSync.ms };
-    rmSync(join(work, "restore-tar"), { recursive: true, force: true });
-    sh("sync", []);
-    const rr = restic("restore", "latest", "--target", dest("restore-restic"));
-    const rrSync = sh("sync", ["-f", join(work, "restore-restic")]);
-    results.restic.restore = { ms: rr.ms, syncMs: rrSync.ms };
-    rmSync(join(work, "restore-restic"), { recursive: true, force: true });
+    // flushed first (untimed), so no tool's fsync or sync pays for another tool's writes. Each
+    // tool in turn, `rounds` times.
+    const restores = { shipsafe: [], tarZstd: [], restic: [] };
+    for (let round = 0; round < rounds; round++) {
+      sh("sync", []);
+      const m = shipsafe("materialize", ["--id", rangeId, "--dest", dest("restore-shipsafe")]);
+      restores.shipsafe.push({
+        ms: m.wallMs,
+        inProcessMs: m.ms,
+        rssMiB: m.rssMiB,
+        method: "materialize",
+      });
+      rmSync(join(work, "restore-shipsafe"), { recursive: true, force: true });
+      sh("sync", []);
+      const tr = sh("sh", [
+        "-c",
+        `zstd -d -c -q "${join(tarDir, "range.tar.zst")}" | tar -C "${dest("restore-tar")}" -xf -`,
+      ]);
+      const trSync = sh("sync", ["-f", join(work, "restore-tar")]);
+      restores.tarZstd.push({ ms: tr.ms, syncMs: trSync.ms });
+      rmSync(join(work, "restore-tar"), { recursive: true, force: true });
+      sh("sync", []);
+      const rr = restic("restore", "latest", "--target", dest("restore-restic"));
+      const rrSync = sh("sync", ["-f", join(work, "restore-restic")]);
+      restores.restic.push({ ms: rr.ms, syncMs: rrSync.ms });
+      rmSync(join(work, "restore-restic"), { recursive: true, force: true });
+    }
+    for (const tool of Object.keys(restores)) results[tool].restore = median(restores[tool]);
     // The drill shipsafe runs (materialize into staging, copy into the sandbox, integrity_check).
     const ri = shipsafe("restoreInto", ["--id", rangeId, "--dest", dest("sandbox-shipsafe")]);
     results.shipsafe.restoreIntoDrill = { ms: ri.wallMs, rssMiB: ri.rssMiB };
@@ -605,7 +649,7 @@ async function main() {
       ["restore (s)", "restore", "ms"],
       ["full verify (s)", "verify", "ms"],
       ["stored after the full snapshot (MB)", "fullStored", null],
-      ["stored, all 5 snapshots (MB)", "stored", null],
+      ["stored, every snapshot taken (MB)", "stored", null],
     ];
     const val = (tool, key, field) => {
       const x = results[tool][key];
@@ -639,6 +683,16 @@ async function main() {
     ratios.fullOverTarT0 = Number((results.shipsafe.full.ms / t0Full).toFixed(3));
     console.log(
       `\nfull snapshot, tar | zstd -3 -T0 (both cores) under the same load: ${fmt(t0Full / 1000)} s; shipsafe / that ${ratios.fullOverTarT0.toFixed(2)}x`,
+    );
+    const runs = (tool, key) => results[tool][key].runsMs.map((ms) => fmt(ms / 1000)).join(" / ");
+    console.log(
+      `\nmedians of ${rounds} round(s); every run (s): ` +
+        ["full", "noChange", "restore"]
+          .map(
+            (key) =>
+              `${key}: shipsafe ${runs("shipsafe", key)}, tar ${runs("tarZstd", key)}, restic ${runs("restic", key)}`,
+          )
+          .join("; "),
     );
     console.log(
       `\nshipsafe peak RSS ${peakRss.toFixed(0)} MiB; restore = materialize (verified plain files, fsynced before they are renamed into place); ` +
