@@ -1,4 +1,5 @@
-import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { lstat, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -35,6 +36,33 @@ describe("metadataFingerprint", () => {
     const older = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_000);
     await utimes(file, older, older);
     expect(await metadataFingerprint([file], { ctime: false })).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("hashes a large tree exactly as one sorted, depth-first walk would (stable across versions)", async () => {
+    // Entries are lstat'ed in batches; the fingerprint must not depend on it, or every snapshot
+    // taken before would stop matching (and unchanged assets would be stored again).
+    const tree = join(dir, "tree");
+    for (const sub of ["a", "b/nested", "c"]) await mkdir(join(tree, sub), { recursive: true });
+    for (let i = 0; i < 150; i++) await writeFile(join(tree, "a", `f${i}`), `${i}`);
+    for (let i = 0; i < 70; i++) await writeFile(join(tree, "b", "nested", `g${i}`), "g");
+    await writeFile(join(tree, "c", "h"), "h");
+    const reference = createHash("sha256");
+    const walk = async (path: string): Promise<void> => {
+      const st = await lstat(path, { bigint: true });
+      const type = st.isDirectory() ? "d" : st.isFile() ? "f" : "o";
+      reference.update(
+        `${path}|${type}|${st.size}|${st.mode}|${st.ino}|${st.mtimeNs}|${st.ctimeNs}\n`,
+      );
+      if (st.isDirectory()) {
+        for (const name of (await readdir(path)).sort()) await walk(join(path, name));
+      }
+    };
+    const fingerprint = await metadataFingerprint([tree, join(dir, "gone")]);
+    await walk(tree);
+    reference.update(`${join(dir, "gone")}|missing\n`);
+    expect(fingerprint).toBe(reference.digest("hex"));
+    await writeFile(join(tree, "a", "f140"), "changed");
+    expect(await metadataFingerprint([tree, join(dir, "gone")])).not.toBe(fingerprint);
   });
 
   it("liveBytes sums the regular files under the paths", async () => {

@@ -40,6 +40,7 @@ export async function* readBlobs(
   ids: readonly string[],
 ): AsyncIterable<StoredBlob> {
   const buffer = { bytes: Buffer.allocUnsafeSlow(WINDOW_BYTES + RUN_BYTES) };
+  await ctx.loaded();
   let start = 0;
   while (start < ids.length) {
     let end = start;
@@ -73,7 +74,7 @@ async function readWindow(
   ids: readonly string[],
   buffer?: ReadBuffer,
 ): Promise<StoredBlob[]> {
-  let state = ctx.current();
+  let state = await ctx.loaded();
   for (let attempt = 0; ; attempt++) {
     let locations = locate(state, ids);
     if (locations.some((l) => l === undefined)) {

@@ -143,7 +143,7 @@ describe("local pack store", () => {
     await expect(store.get(blob.id)).rejects.toMatchObject({ code: "BLOB_MISSING" });
   });
 
-  it("rejects a damaged index file with a clear error", async () => {
+  it("rejects a damaged index file with a clear error when a call first needs the index", async () => {
     const store = await openLocalPackStore(dir);
     const writer = await store.writer();
     const blob = randomBlob(100);
@@ -154,7 +154,16 @@ describe("local pack store", () => {
     const bytes = await readFile(path);
     bytes[20] = (bytes[20] as number) ^ 1;
     await writeFile(path, bytes);
-    await expect(openLocalPackStore(dir)).rejects.toMatchObject({ code: "OBJECT_INDEX_CORRUPT" });
+    // Opening reads no index (a snapshot of unchanged assets never needs it); every use does.
+    const reopened = await openLocalPackStore(dir);
+    const corrupt = { code: "OBJECT_INDEX_CORRUPT" };
+    await expect(reopened.has(blob.id)).rejects.toMatchObject(corrupt);
+    await expect(reopened.get(blob.id)).rejects.toMatchObject(corrupt);
+    await expect(reopened.stats()).rejects.toMatchObject(corrupt);
+    const next = await reopened.writer(); // holds its lease; reads the index when first adding
+    await expect(next.add(blob.id, blob.data)).rejects.toMatchObject(corrupt);
+    await next.abort();
+    expect(await readdir(join(dir, "leases"))).toEqual([]);
   });
 
   it("sees blobs another store instance committed after it opened", async () => {

@@ -22,7 +22,9 @@ export interface LocalPackStoreOptions {
 /**
  * The embedded object store: `dir/packs/<2 hex>/<pack id>.pack` hold blobs, `dir/index/<id>.idx`
  * (one per committed writer) say where each blob is, `dir/leases/` and `dir/lock` coordinate
- * writers with prune. The whole index is held in memory in ~50-60 bytes per blob.
+ * writers with prune. The whole index is held in memory in ~50-60 bytes per blob, loaded when a
+ * call first needs it: a snapshot whose assets are all unchanged, or a listing, never reads it
+ * (~150 ms for a 1 GiB database's 280,000 pages).
  */
 export async function openLocalPackStore(
   dir: string,
@@ -33,7 +35,37 @@ export async function openLocalPackStore(
   for (const sub of [packsDir, indexDir, join(dir, LEASES_DIR)]) {
     await mkdir(sub, { recursive: true, mode: 0o700 });
   }
-  let state: IndexState = await loadIndexState(indexDir);
+  let state: IndexState | undefined;
+  // Leases taken (readAgain calls) and how many of them the index in memory was read after.
+  let leases = 0;
+  let readAfter = 0;
+  let reading: Promise<IndexState> | undefined;
+  const read = (): Promise<IndexState> => {
+    reading ??= (async () => {
+      const after = leases;
+      try {
+        state = state ? await refreshIndexState(state, indexDir) : await loadIndexState(indexDir);
+        readAfter = Math.max(readAfter, after);
+        return state;
+      } finally {
+        reading = undefined; // a failed read is tried again by the next call
+      }
+    })();
+    return reading;
+  };
+  /** The index in memory once it was read after every lease taken so far. */
+  const loaded = async (): Promise<IndexState> => {
+    const need = leases;
+    for (;;) {
+      if (state && readAfter >= need) return state;
+      await read(); // a read already running may have begun before the last lease: check again
+    }
+  };
+  /** A read that begins after this call: what is on disk now. */
+  const refresh = async (): Promise<IndexState> => {
+    await reading?.catch(() => undefined);
+    return read();
+  };
   const ctx: StoreContext = {
     dir,
     packsDir,
@@ -44,11 +76,15 @@ export async function openLocalPackStore(
       now: () => new Date(),
       isAlive: processAlive,
     },
-    current: () => state,
-    refresh: async () => {
-      state = await refreshIndexState(state, indexDir);
+    current: () => {
+      if (!state) throw new Error("the object store index was asked for before it was loaded");
       return state;
     },
+    loaded,
+    readAgain: () => {
+      leases += 1;
+    },
+    refresh,
     replace: (next) => {
       state = next;
     },
@@ -57,7 +93,10 @@ export async function openLocalPackStore(
 
   return {
     writer: (writerOptions) => openPackWriter(ctx, writerOptions),
-    has: async (id) => state.table.find(parseBlobId(id, key)) >= 0,
+    has: async (id) => {
+      const current = state && readAfter === leases ? state : await loaded();
+      return current.table.find(parseBlobId(id, key)) >= 0;
+    },
     get: (id) => readBlob(ctx, id),
     getMany: (ids) => readBlobs(ctx, ids),
     async *ids() {

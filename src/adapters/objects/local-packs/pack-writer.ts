@@ -9,6 +9,7 @@ import type {
 import { BlobTable, ID_BYTES, parseBlobId } from "./blob-table.js";
 import { writeFileDurably } from "./durable-file.js";
 import { encodeIndex, indexFileName } from "./index-format.js";
+import type { IndexState } from "./index-state.js";
 import { memberSizes } from "./member-sizes.js";
 import { type FinishedPack, PackBuilder, packPath } from "./pack-builder.js";
 import type { StoreContext } from "./store-context.js";
@@ -32,13 +33,10 @@ export async function openPackWriter(
     throw new Error(`packSize must be an integer from ${MIN_PACK_SIZE} to ${MAX_PACK_SIZE}`);
   }
   const lease = await takeLease(ctx.dir, ctx.rules);
-  try {
-    // Deduplicate against what is on disk now, not at open: a prune may have run since.
-    await ctx.refresh();
-  } catch (error) {
-    await lease.release();
-    throw error;
-  }
+  // Deduplicate against what is on disk once the lease is held, not at open: a prune may have run
+  // since. Read when a blob is first added or looked up, not here: a snapshot whose assets are all
+  // unchanged holds the lease and never reads the index.
+  ctx.readAgain();
 
   const pending = new BlobTable();
   /** The packs written, by number: id and size only (their entries are in `pending`). */
@@ -100,12 +98,18 @@ export async function openPackWriter(
     assertOpen();
     // From the whole frame: a member's size runs to the next member, stored or not.
     const sizes = memberSizes(members, data);
+    let stored: IndexState;
+    try {
+      stored = await ctx.loaded();
+    } catch (error) {
+      return failing(error);
+    }
     const fresh: { id: Buffer; within: number; size: number }[] = [];
     const inFrame = new Set<string>();
     for (let i = 0; i < members.length; i++) {
       const member = members[i] as FrameMember;
       const key = parseBlobId(member.id, scratch);
-      if (ctx.current().table.find(key) >= 0 || pending.find(key) >= 0) continue;
+      if (stored.table.find(key) >= 0 || pending.find(key) >= 0) continue;
       if (inFrame.has(member.id)) continue;
       inFrame.add(member.id);
       fresh.push({ id: Buffer.from(key), within: member.within, size: sizes[i] as number });

@@ -71,6 +71,29 @@ describe("prune", () => {
     expect(Buffer.from((await before.get(survivor.id)).data).equals(survivor.data)).toBe(true);
   });
 
+  it("never lets a writer dedupe against a blob pruned before its lease, index read or not", async () => {
+    const store = await openLocalPackStore(dir, { packSize: 64 * 1024 });
+    const [gone, kept] = [randomBlob(4000), randomBlob(4000)] as [TestBlob, TestBlob];
+    await write(store, [gone]); // a pack of its own: deleted whole by the prune
+    await write(store, [kept]);
+    const early = await openLocalPackStore(dir);
+    expect(await early.has(gone.id)).toBe(true); // its index is read now, before the prune
+    const late = await openLocalPackStore(dir); // its index is not read yet
+    await store.prune(new Set([kept.id]));
+    const writers = [await early.writer(), await late.writer()];
+    for (const reader of [early, late]) {
+      expect(await reader.has(gone.id)).toBe(false);
+      expect(await reader.has(kept.id)).toBe(true);
+    }
+    for (const writer of writers) {
+      expect(await writer.add(gone.id, gone.data)).toBe(true); // stored again, not deduplicated
+      expect(await writer.add(kept.id, kept.data)).toBe(false);
+      await writer.commit();
+    }
+    const reopened = await openLocalPackStore(dir);
+    expect(Buffer.from((await reopened.get(gone.id)).data).equals(gone.data)).toBe(true);
+  });
+
   it("refuses while a writer holds a lease, and proceeds when its process is dead", async () => {
     const store = await openLocalPackStore(dir);
     const blob = randomBlob(1000);
