@@ -107,15 +107,20 @@ export async function ingestCaptured(
       const digests: SnapshotFile[] = [];
       // Blocks of every file of the asset in one stream, hashed ahead of the one taken here, so
       // many small files keep the workers as busy as one large file.
-      const hashed: Promise<{ result: CodecTaskResult; block: AssetBlock }>[] = [];
+      // `bytes`: its buffer's size, taken before the buffer may be moved to a worker.
+      const hashed: {
+        hashing: Promise<{ result: CodecTaskResult; block: AssetBlock }>;
+        bytes: number;
+      }[] = [];
       // Whether a large file's next block is framed and compressed on the worker with its hashing
       // (one pass, nothing copied here), betting that its chunks are new. Decided by the share of
       // new chunks in the block taken last: true for a new file, false for an updated database.
       let speculate = false;
       let aheadBytes = 0; // buffer bytes of the blocks in `hashed`
       const take = async (): Promise<void> => {
-        const { result, block } = await (hashed.shift() as (typeof hashed)[number]);
-        aheadBytes -= block.data.byteLength;
+        const { hashing, bytes } = hashed.shift() as (typeof hashed)[number];
+        aheadBytes -= bytes;
+        const { result, block } = await hashing;
         const { file } = block;
         const cuts = result.cuts ?? block.cuts;
         if (result.streamDigest !== undefined) file.digest = result.streamDigest;
@@ -154,7 +159,12 @@ export async function ingestCaptured(
       };
       for await (const block of assetBlocks(captured, pools)) {
         const task = { data: block.data, cuts: block.cuts, hash: true };
+        const bytes = block.data.byteLength;
         const id = block.file.stream;
+        if (!(block.first && block.last) && !(block.data.buffer instanceof SharedArrayBuffer)) {
+          // Listed small enough to be read whole, yet it needs more blocks: it grew while read.
+          throw sourceChanged(asset.name, block.file.entry.path);
+        }
         let result: Promise<CodecTaskResult>;
         if (id === undefined) result = Promise.resolve(hashHere(codec, task));
         else if (block.first && block.last) {
@@ -188,8 +198,8 @@ export async function ingestCaptured(
         }
         const next = result.then((r) => ({ result: r, block }));
         next.catch(() => undefined); // awaited in order by take(); not unhandled meanwhile
-        hashed.push(next);
-        aheadBytes += block.data.byteLength;
+        hashed.push({ hashing: next, bytes });
+        aheadBytes += bytes;
         while (
           hashed.length > HASH_AHEAD_MAX ||
           (hashed.length > HASH_AHEAD && aheadBytes > HASH_AHEAD_BYTES)
@@ -336,12 +346,16 @@ function checkedDigest(asset: string, file: FileInProgress): SnapshotFile {
     (entry.chunks !== undefined && chunks !== entry.chunks) ||
     size !== entry.size
   ) {
-    throw new ShipsafeError({
-      code: "SNAPSHOT_SOURCE_CHANGED",
-      kind: "runtime",
-      message: `${asset}/${entry.path} changed while it was being stored`,
-      hint: "take the snapshot again",
-    });
+    throw sourceChanged(asset, entry.path);
   }
   return { ...entry, sha256, chunks };
+}
+
+function sourceChanged(asset: string, path: string): ShipsafeError {
+  return new ShipsafeError({
+    code: "SNAPSHOT_SOURCE_CHANGED",
+    kind: "runtime",
+    message: `${asset}/${path} changed while it was being stored`,
+    hint: "take the snapshot again",
+  });
 }
