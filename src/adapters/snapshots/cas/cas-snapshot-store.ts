@@ -30,7 +30,7 @@ import { assetUnknown, corrupt } from "./cas-errors.js";
 import type { ChunkList } from "./chunk-list.js";
 import { type CapturedAsset, capturedInDir, ingestCaptured } from "./ingest-captured.js";
 import { materializeFiles } from "./materialize.js";
-import { contentCheck, readChunkedFiles } from "./read-chunks.js";
+import { contentCheck, readChunkedFiles, windowRing } from "./read-chunks.js";
 import { expectedBytes, Staging } from "./staging.js";
 
 export interface CasSnapshotStoreOptions {
@@ -232,6 +232,7 @@ export async function openCasSnapshotStore(
     verify: (id) =>
       withRunner(async (runner): Promise<SnapshotVerification> => {
         const { manifest, lists, problems } = await load(id);
+        let ring = windowRing(1); // one set of window buffers for every asset
         for (const asset of manifest.assets) {
           const files = asset.files.flatMap((file) => {
             const refs = lists[asset.name]?.[file.path];
@@ -246,6 +247,8 @@ export async function openCasSnapshotStore(
               runner,
               files.map((f) => f.refs),
               1, // nothing is written while a window is held: one ahead keeps the workers busy
+              0,
+              ring,
             );
             for await (const segment of stream) {
               const file = files[segment.file] as (typeof files)[number];
@@ -260,6 +263,8 @@ export async function openCasSnapshotStore(
             problems.push(
               `${asset.name}: ${error instanceof Error ? error.message : String(error)}`,
             );
+            // Decode tasks of the stream that failed may still write into its windows.
+            ring = windowRing(1);
           }
         }
         return { id, ok: problems.length === 0, problems };

@@ -6,7 +6,7 @@ import type { TaskRunner } from "../../codec/task-runner.js";
 import { fsyncPath } from "../../local-fs/fsync.js";
 import type { ChunkLists } from "./cas-documents.js";
 import { corrupt } from "./cas-errors.js";
-import { contentCheck, readChunkedFiles } from "./read-chunks.js";
+import { contentCheck, readChunkedFiles, windowRing } from "./read-chunks.js";
 
 /** A large file is written out every this many bytes while the rest of it is decoded. */
 const EARLY_SYNC_BYTES = 128 * 1024 * 1024;
@@ -45,6 +45,7 @@ export async function materializeFiles(
     dirs.add(path);
   };
   const background = new BoundedWrites(WRITES_IN_FLIGHT);
+  const ring = windowRing(1, 1); // one set of window buffers for every asset
   try {
     for (const asset of manifest.assets) {
       const files = asset.files.map((file) => {
@@ -69,6 +70,7 @@ export async function materializeFiles(
         files.map((f) => f.refs),
         1,
         1,
+        ring,
       );
       let current = -1;
       let window = 0;
@@ -122,8 +124,9 @@ export async function materializeFiles(
           if (problem) throw corrupt(manifest.id, [`${file.name} ${problem}`]);
         }
       }
+      // The next asset's stream reuses the ring: no write may still read this one's windows.
+      await background.drain();
     }
-    await background.drain();
     await inBatches(
       written.map((w) => w.tmp),
       fsyncPath,

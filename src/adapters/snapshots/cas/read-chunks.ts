@@ -65,7 +65,12 @@ export async function* readChunkedFiles(
   files: readonly ChunkList[],
   decodeAhead = DECODE_AHEAD,
   writeBehind = 0,
+  /** Window buffers to use: one set for several streams read one after the other. */
+  ring: WindowRing = windowRing(decodeAhead, writeBehind),
 ): AsyncGenerator<FileSegment> {
+  if (ring.size < decodeAhead + 2 + writeBehind) {
+    throw new RangeError(`a window ring of ${ring.size} is too small for this stream`);
+  }
   const starts: number[] = [];
   let total = 0;
   for (const list of files) {
@@ -105,9 +110,6 @@ export async function* readChunkedFiles(
 
   // Windows decoding ahead of the one the caller holds, so decoding goes on while it writes.
   const pending: Promise<WindowBytes>[] = [];
-  // One buffer set per window decoding or decoded, the one filling, and `writeBehind` more the
-  // caller may still be writing from after it asked for the next segment.
-  const ring = new WindowRing(decodeAhead + 2 + writeBehind);
   let window = new DecodeWindow(ring);
   for await (const [blob, length] of chunksOf(objects, files)) {
     window.add(blob, length);
@@ -148,11 +150,22 @@ async function* chunksOf(
 }
 
 /**
+ * The window buffers of streams read with `decodeAhead` and `writeBehind`: one set per window
+ * decoding or decoded, the one filling, and `writeBehind` more the caller may still be writing
+ * from after it asked for the next segment. Streams read one after the other (the assets of a
+ * snapshot) share one ring: a ring per asset left the previous one's ~44 MiB to the garbage
+ * collector while the next filled, and a restore peaked ~45 MiB higher.
+ */
+export function windowRing(decodeAhead = DECODE_AHEAD, writeBehind = 0): WindowRing {
+  return new WindowRing(decodeAhead + 2 + writeBehind);
+}
+
+/**
  * Buffers shared with the workers, one input (stored frames) and one output (decoded bytes) per
  * window in flight, reused in turn: allocating them per window left hundreds of MiB of dead
  * buffers waiting for the garbage collector.
  */
-class WindowRing {
+export class WindowRing {
   readonly #inputs: (SharedArrayBuffer | undefined)[];
   readonly #outputs: (SharedArrayBuffer | undefined)[];
   #turn = 0;
@@ -160,6 +173,10 @@ class WindowRing {
   constructor(size: number) {
     this.#inputs = new Array(size).fill(undefined);
     this.#outputs = new Array(size).fill(undefined);
+  }
+
+  get size(): number {
+    return this.#inputs.length;
   }
 
   /** The next window's slot. */
