@@ -25,8 +25,9 @@ import { FRAME_BYTES, FrameWriter } from "./frame-writer.js";
 /** Blocks hashed ahead of the one being deduplicated: keeps the workers busy. */
 const HASH_AHEAD = 6;
 /**
- * ...or more, while they hold at most this many bytes: blocks of small files are small and quick,
- * and six of them left the workers waiting for the next (files of ~100 KiB: 1.9 s -> 1.7 s).
+ * More blocks, up to HASH_AHEAD_MAX, are hashed ahead while all of them hold at most
+ * HASH_AHEAD_BYTES (six full blocks): blocks of small files are small and quick, and six of them
+ * left the workers waiting for the next (2,000 files of ~100 KiB: 1.9 s -> 1.7 s).
  */
 const HASH_AHEAD_MAX = 32;
 const HASH_AHEAD_BYTES = HASH_AHEAD * BLOCK_BUFFER_BYTES;
