@@ -53,6 +53,8 @@ export async function openLocalPackStore(
     })();
     return reading;
   };
+  /** The index in memory if it was read after every lease taken so far, without waiting. */
+  const ready = (): IndexState | undefined => (state && readAfter >= leases ? state : undefined);
   /** The index in memory once it was read after every lease taken so far. */
   const loaded = async (): Promise<IndexState> => {
     const need = leases;
@@ -93,10 +95,8 @@ export async function openLocalPackStore(
 
   return {
     writer: (writerOptions) => openPackWriter(ctx, writerOptions),
-    has: async (id) => {
-      const current = state && readAfter === leases ? state : await loaded();
-      return current.table.find(parseBlobId(id, key)) >= 0;
-    },
+    // Called once per chunk: no extra await when the index is ready.
+    has: async (id) => (ready() ?? (await loaded())).table.find(parseBlobId(id, key)) >= 0,
     get: (id) => readBlob(ctx, id),
     getMany: (ids) => readBlobs(ctx, ids),
     async *ids() {
