@@ -24,6 +24,19 @@ export interface ObjectStore {
    * copy what you keep.
    */
   getMany(ids: readonly string[]): AsyncIterable<StoredBlob>;
+  /**
+   * Finds the stored frame of every blob in `ids` (count × 32 bytes: binary sha256 ids) in one
+   * pass, numbering the distinct frames in storage order, so a reader can read each frame once, in
+   * large sequential reads, and decode it once for all its members (a restore). Throws
+   * ShipsafeError BLOB_MISSING naming the first id not stored.
+   */
+  locateFrames(ids: Uint8Array): Promise<FrameMap>;
+  /**
+   * Reads frames `from` to `to` (exclusive) of `map` back to back into `into` (at least the sum of
+   * their `storedBytes`), checking each one's checksum: BLOB_CORRUPT or BLOB_MISSING naming the
+   * blob and pack. A frame a prune moved since `locateFrames` is looked up again.
+   */
+  readFrames(map: FrameMap, from: number, to: number, into: Uint8Array): Promise<void>;
   /** Every committed blob id in the store. */
   ids(): AsyncIterable<string>;
   /** Reads every pack and checks every blob's checksum; lists the damaged ones. */
@@ -81,6 +94,18 @@ export interface StoredBlob {
   readonly id: string;
   readonly data: Uint8Array;
   readonly within: number;
+}
+
+/** Where the blobs asked of `locateFrames` are: frames numbered 0.. in storage order. */
+export interface FrameMap {
+  /** Distinct frames holding the blobs. */
+  readonly frames: number;
+  /** Per blob asked for, in the order asked: the number of the frame holding it. */
+  readonly frameOf: Uint32Array;
+  /** Per blob asked for: its offset in its frame once decoded. */
+  readonly within: Uint32Array;
+  /** Per frame: its stored (encoded) length in bytes. */
+  readonly storedBytes: Uint32Array;
 }
 
 export interface BadBlob {

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { type CodecOptions, defaultCodecOptions } from "./codec.js";
 import type { CodecTask, CodecTaskResult, DecodeTask, DecodeTaskResult } from "./codec-task.js";
+import type { DecodeToFilesTask } from "./decode-to-files-task.js";
 import { unpackBlobs, type WorkerReply } from "./worker-messages.js";
 
 export interface CodecPoolOptions {
@@ -23,6 +24,7 @@ export interface CodecPool {
    */
   submit(task: CodecTask): Promise<{ readonly result: Promise<CodecTaskResult> }>;
   submit(task: DecodeTask): Promise<{ readonly result: Promise<DecodeTaskResult> }>;
+  submit(task: DecodeToFilesTask): Promise<{ readonly result: Promise<DecodeTaskResult> }>;
   /** Bytes of task data admitted and not yet answered. */
   readonly inFlightBytes: number;
   /** The most bytes ever in flight at once. */
@@ -30,6 +32,8 @@ export interface CodecPool {
   /** Waits for admitted tasks to finish, then stops the workers. */
   close(): Promise<void>;
 }
+
+type AnyTask = CodecTask | DecodeTask | DecodeToFilesTask;
 
 interface Pending {
   readonly bytes: number;
@@ -107,8 +111,10 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     if (!pending) return;
     slot.pending.delete(reply.id);
     release(pending.bytes);
-    if ("error" in reply) pending.reject(new Error(`codec worker: ${reply.error}`));
-    else if ("decoded" in reply) pending.resolve(reply.decoded);
+    if ("error" in reply) {
+      const error = new Error(`codec worker: ${reply.error}`);
+      pending.reject(reply.code === undefined ? error : Object.assign(error, { code: reply.code }));
+    } else if ("decoded" in reply) pending.resolve(reply.decoded);
     else {
       const compressed = unpackBlobs(reply.packed, reply.lengths);
       const { data, hashes, cuts, streamDigest, frameStarts } = reply;
@@ -135,11 +141,9 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     for (const w of waiting.splice(0)) w.reject(error);
   }
 
-  function dispatch(
-    task: CodecTask | DecodeTask,
-    bytes: number,
-  ): Promise<CodecTaskResult | DecodeTaskResult> {
-    const affinity = task.kind === "decode" ? undefined : task.affinity;
+  function dispatch(task: AnyTask, bytes: number): Promise<CodecTaskResult | DecodeTaskResult> {
+    const affinity =
+      task.kind === "decode" || task.kind === "decode-to-files" ? undefined : task.affinity;
     const slot =
       affinity === undefined
         ? slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
@@ -163,8 +167,8 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     return result;
   }
 
-  function post(slot: Slot, id: number, task: CodecTask | DecodeTask): void {
-    const out = task.kind === "decode" ? undefined : task.out;
+  function post(slot: Slot, id: number, task: AnyTask): void {
+    const out = task.kind === "decode" || task.kind === "decode-to-files" ? undefined : task.out;
     if (out !== undefined && !(out.buffer instanceof ArrayBuffer && out.byteOffset === 0)) {
       throw new RangeError("a task's out buffer must be a whole ArrayBuffer's view");
     }
@@ -183,7 +187,7 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
   }
 
   const pool = {
-    async submit(task: CodecTask | DecodeTask) {
+    async submit(task: AnyTask) {
       if (broken) throw broken;
       if (closing) throw new Error("the codec pool is closed");
       const bytes = task.data.byteLength;

@@ -16,7 +16,12 @@ export type WorkerReply =
       readonly streamDigest?: string;
       readonly frameStarts?: number[];
     }
-  | { readonly id: number; readonly error: string };
+  | {
+      readonly id: number;
+      readonly error: string;
+      /** The error's `code` (ENOSPC for a full disk under a worker's write), when it had one. */
+      readonly code?: string;
+    };
 
 /**
  * Copies blobs back to back into one fresh buffer, so one transfer moves them all. One blob that

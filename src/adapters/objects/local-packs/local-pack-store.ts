@@ -4,6 +4,7 @@ import type { ObjectStore } from "../../../ports/object-store.js";
 import { readBlob, readBlobs } from "./blob-reader.js";
 import { ID_BYTES, parseBlobId } from "./blob-table.js";
 import { checkPacks } from "./check-packs.js";
+import { locateFrames, readFrames } from "./frame-reader.js";
 import { type IndexState, loadIndexState, refreshIndexState } from "./index-state.js";
 import { DEFAULT_PACK_SIZE, openPackWriter } from "./pack-writer.js";
 import { prunePacks } from "./prune-packs.js";
@@ -99,6 +100,8 @@ export async function openLocalPackStore(
     has: async (id) => (ready() ?? (await loaded())).table.find(parseBlobId(id, key)) >= 0,
     get: (id) => readBlob(ctx, id),
     getMany: (ids) => readBlobs(ctx, ids),
+    locateFrames: (ids) => locateFrames(ctx, ids),
+    readFrames: (map, from, to, into) => readFrames(ctx, map, from, to, into),
     async *ids() {
       const current = await ctx.refresh();
       for (let i = 0; i < current.table.size; i++) yield current.table.idHex(i);
