@@ -32,11 +32,12 @@ export interface ObjectStore {
    */
   locateFrames(ids: Uint8Array): Promise<FrameMap>;
   /**
-   * Reads frames `from` to `to` (exclusive) of `map` back to back into `into` (at least the sum of
+   * Reads the frames numbered in `frames` (of `map`) back to back into `into` (at least the sum of
    * their `storedBytes`), checking each one's checksum: BLOB_CORRUPT or BLOB_MISSING naming the
-   * blob and pack. A frame a prune moved since `locateFrames` is looked up again.
+   * blob and pack. Frames that follow each other in storage are read with one read. A frame a
+   * prune moved since `locateFrames` is looked up again.
    */
-  readFrames(map: FrameMap, from: number, to: number, into: Uint8Array): Promise<void>;
+  readFrames(map: FrameMap, frames: Uint32Array, into: Uint8Array): Promise<void>;
   /** Every committed blob id in the store. */
   ids(): AsyncIterable<string>;
   /** Reads every pack and checks every blob's checksum; lists the damaged ones. */

@@ -66,17 +66,26 @@ export class BlobTable {
     crc: number,
     within: number,
   ): number {
-    if (this.find(source, at) >= 0) return -1;
     if (this.#size === this.#pack.length) this.#grow(this.#size * 2);
     if ((this.#size + 1) * 2 > this.#slots.length) this.#rehash(this.#slots.length * 2);
+    // One probe finds the id or the empty slot it goes in (loading an index inserts every blob).
+    const mask = this.#slots.length - 1;
+    let slot = hashOf(source, at) & mask;
+    for (;;) {
+      const entry = this.#slots[slot] as number;
+      if (entry === 0) break;
+      if (this.#sameId(entry - 1, source, at)) return -1;
+      slot = (slot + 1) & mask;
+    }
     const index = this.#size++;
-    this.#ids.set(source.subarray(at, at + ID_BYTES), index * ID_BYTES);
+    const base = index * ID_BYTES;
+    for (let b = 0; b < ID_BYTES; b++) this.#ids[base + b] = source[at + b] as number;
     this.#pack[index] = pack;
     this.#offset[index] = offset;
     this.#length[index] = length;
     this.#crc[index] = crc;
     this.#within[index] = within;
-    this.#place(index);
+    this.#slots[slot] = index + 1;
     return index;
   }
 

@@ -101,15 +101,14 @@ function search(sorted: Float64Array, count: number, key: number): number {
 }
 
 /**
- * Reads frames [from, to) back to back into `into`: frames lying next to each other in a pack are
- * read with one read. A pack gone since the map was made (a prune rewrote it) makes the frames be
- * looked up again in a fresh index, once.
+ * Reads `frames` back to back into `into`: frames listed one after the other that lie next to each
+ * other in a pack are read with one read. A pack gone since the map was made (a prune rewrote it)
+ * makes the frames be looked up again in a fresh index, once.
  */
 export async function readFrames(
   ctx: StoreContext,
   frameMap: FrameMap,
-  from: number,
-  to: number,
+  frames: Uint32Array,
   into: Uint8Array,
 ): Promise<void> {
   if (!(frameMap instanceof PackFrameMap)) {
@@ -118,21 +117,21 @@ export async function readFrames(
   const map = frameMap;
   for (let attempt = 0; ; attempt++) {
     try {
-      await readRuns(ctx.packsDir, map, from, to, into);
+      await readRuns(ctx.packsDir, map, frames, into);
       return;
     } catch (error) {
       const gone = (error as { gonePack?: number }).gonePack;
       if (gone === undefined) throw error;
       const fresh = await ctx.refresh();
       if (attempt > 0 || fresh === map.state) throw (error as { cause: unknown }).cause;
-      relocate(map, fresh, from, to);
+      relocate(map, fresh);
     }
   }
 }
 
-/** Points frames [from, to) at where a fresh index says their blobs are now. */
-function relocate(map: PackFrameMap, state: IndexState, from: number, to: number): void {
-  for (let f = from; f < to; f++) {
+/** Points every frame at where a fresh index says its blobs are now. */
+function relocate(map: PackFrameMap, state: IndexState): void {
+  for (let f = 0; f < map.frames; f++) {
     const member = map.member[f] as number;
     const e = state.table.find(map.ids, member * ID_BYTES);
     const packId = (map.state.packs[map.pack[f] as number] as { id: string }).id;
@@ -154,42 +153,47 @@ function relocate(map: PackFrameMap, state: IndexState, from: number, to: number
 async function readRuns(
   packsDir: string,
   map: PackFrameMap,
-  from: number,
-  to: number,
+  frames: Uint32Array,
   into: Uint8Array,
 ): Promise<void> {
+  let need = 0;
+  for (const f of frames) need += map.storedBytes[f] as number;
+  if (need > into.length) {
+    throw new RangeError(`readFrames: ${into.length} bytes is too small for ${need}`);
+  }
   let at = 0;
-  let f = from;
-  while (f < to) {
-    const pack = map.pack[f] as number;
+  let i = 0;
+  while (i < frames.length) {
+    const pack = map.pack[frames[i] as number] as number;
     const packId = (map.state.packs[pack] as { id: string }).id;
-    const handle = await openPack(packsDir, packId, pack, hexOf(map.ids, map.member[f] as number));
+    const first = map.member[frames[i] as number] as number;
+    const handle = await openPack(packsDir, packId, pack, hexOf(map.ids, first));
     try {
-      while (f < to && map.pack[f] === pack) {
-        // One run: frames that follow each other in the pack.
-        const start = map.offset[f] as number;
+      while (i < frames.length && map.pack[frames[i] as number] === pack) {
+        // One run: frames listed in a row that follow each other in the pack.
+        const start = map.offset[frames[i] as number] as number;
         let end = start;
-        let g = f;
-        while (g < to && map.pack[g] === pack && map.offset[g] === end) {
-          end += map.storedBytes[g] as number;
-          g++;
-        }
-        if (at + end - start > into.length) {
-          throw new RangeError(
-            `readFrames: ${into.length} bytes is too small for frames ${from}-${to}`,
-          );
+        let j = i;
+        while (j < frames.length) {
+          const f = frames[j] as number;
+          if (map.pack[f] !== pack || map.offset[f] !== end) break;
+          end += map.storedBytes[f] as number;
+          j++;
         }
         const { bytesRead } = await handle.read(into, at, end - start, start);
-        for (; f < g; f++) {
+        let position = start;
+        for (; i < j; i++) {
+          const f = frames[i] as number;
           const length = map.storedBytes[f] as number;
           const blob = (): string => hexOf(map.ids, map.member[f] as number);
-          if (bytesRead < (map.offset[f] as number) - start + length) {
+          if (bytesRead < position - start + length) {
             throw blobCorrupt(blob(), packId, "the pack file is shorter than the index says");
           }
           if (crc32(into.subarray(at, at + length)) !== map.crc[f]) {
             throw blobCorrupt(blob(), packId, "its CRC-32 does not match the index");
           }
           at += length;
+          position += length;
         }
       }
     } finally {

@@ -101,7 +101,7 @@ export async function openLocalPackStore(
     get: (id) => readBlob(ctx, id),
     getMany: (ids) => readBlobs(ctx, ids),
     locateFrames: (ids) => locateFrames(ctx, ids),
-    readFrames: (map, from, to, into) => readFrames(ctx, map, from, to, into),
+    readFrames: (map, frames, into) => readFrames(ctx, map, frames, into),
     async *ids() {
       const current = await ctx.refresh();
       for (let i = 0; i < current.table.size; i++) yield current.table.idHex(i);

@@ -26,6 +26,22 @@ export function throwDiskFull(error: unknown, dir: string): never {
   );
 }
 
+/** A full disk while a snapshot is written out in plain form surfaces as DISK_FULL naming the place. */
+export function throwRestoreDiskFull(error: unknown, dir: string): never {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code !== "ENOSPC" && code !== "EDQUOT") throw error;
+  throw new ShipsafeError(
+    {
+      code: "DISK_FULL",
+      kind: "runtime",
+      message: `no space left on the device while restoring a snapshot's files into ${dir}`,
+      hint: "free space on that file system (a restore needs about the snapshot's size there) and run it again; the partly written temp files were removed and nothing was replaced",
+      location: dir,
+    },
+    { cause: error },
+  );
+}
+
 /** A snapshot asset the environment's config no longer defines. */
 export function assetUnknown(id: string, name: string): ShipsafeError {
   return new ShipsafeError({

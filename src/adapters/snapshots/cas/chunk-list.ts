@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 
 const ID_BYTES = 32;
+/** ASCII codes of the lowercase hex digits. */
+const HEX = Buffer.from("0123456789abcdef", "latin1");
 
 /**
  * One file's chunks in order: their 32-byte ids (sha256 of the uncompressed bytes) and lengths in
@@ -104,15 +106,26 @@ export class ChunkList {
    */
   hash(): string {
     const hash = createHash("sha256");
-    let batch = "";
+    // Lines written as bytes into one buffer: a string per chunk cost ~150 ms for the 280,000
+    // pages of a 1 GiB database, on every restore and verify.
+    const out = Buffer.allocUnsafe(64 * 1024);
+    let at = 0;
     for (let i = 0; i < this.#count; i++) {
-      batch += `${this.idHex(i)} ${this.#lengths[i]}\n`;
-      if (batch.length > 64 * 1024) {
-        hash.update(batch);
-        batch = "";
+      if (at > out.length - 128) {
+        hash.update(out.subarray(0, at));
+        at = 0;
       }
+      const base = i * ID_BYTES;
+      for (let b = 0; b < ID_BYTES; b++) {
+        const byte = this.#ids[base + b] as number;
+        out[at++] = HEX[byte >> 4] as number;
+        out[at++] = HEX[byte & 15] as number;
+      }
+      out[at++] = 0x20;
+      at = writeDecimal(out, at, this.#lengths[i] as number);
+      out[at++] = 0x0a;
     }
-    hash.update(batch);
+    hash.update(out.subarray(0, at));
     return hash.digest("hex");
   }
 
@@ -124,4 +137,16 @@ export class ChunkList {
     this.#ids = ids;
     this.#lengths = lengths;
   }
+}
+
+/** Writes `n` (a whole number ≥ 0) in decimal ASCII at `at`; returns the offset after it. */
+function writeDecimal(out: Uint8Array, at: number, n: number): number {
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  let value = n;
+  for (let d = digits - 1; d >= 0; d--) {
+    out[at + d] = 0x30 + (value % 10);
+    value = Math.floor(value / 10);
+  }
+  return at + digits;
 }

@@ -9,7 +9,7 @@ import type { DecodeToFilesTask } from "../../codec/decode-to-files-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
 import { fsyncPath } from "../../local-fs/fsync.js";
 import type { ChunkLists } from "./cas-documents.js";
-import { corrupt } from "./cas-errors.js";
+import { corrupt, throwRestoreDiskFull } from "./cas-errors.js";
 import type { ChunkList } from "./chunk-list.js";
 
 const ID_BYTES = 32;
@@ -65,24 +65,26 @@ export async function materializeFiles(
     // Temp files are created by the tasks writing to them; empty ones when finished.
     for (const target of targets) if (target.remaining === 0) fileDone(target);
 
-    let from = 0;
-    while (from < map.frames) {
+    const order = frameOrder(map, byFrame, chunks, targets);
+    for (let from = 0; from < order.length; ) {
       let to = from;
       let stored = 0;
-      while (to < map.frames && (to === from || stored < TASK_STORED_BYTES)) {
-        stored += map.storedBytes[to] as number;
+      while (to < order.length && (to === from || stored < TASK_STORED_BYTES)) {
+        stored += map.storedBytes[order[to] as number] as number;
         to++;
       }
+      const frames = order.subarray(from, to);
+      from = to;
       await tasks.room();
       const buffer = ring.take(stored);
       const input = new Uint8Array(buffer);
       try {
-        await deps.objects.readFrames(map, from, to, input);
+        await deps.objects.readFrames(map, frames, input);
       } catch (error) {
         ring.give(buffer);
         throw error;
       }
-      const { task, bytesPerFile } = taskOf(map, byFrame, chunks, targets, from, to, input);
+      const { task, bytesPerFile } = taskOf(map, byFrame, chunks, targets, frames, input);
       const { result } = await deps.runner.submit(task);
       tasks.add(async () => {
         const { bad } = await result.finally(() => ring.give(buffer));
@@ -105,7 +107,6 @@ export async function materializeFiles(
           if (target.remaining === 0) fileDone(target);
         }
       });
-      from = to;
     }
     await tasks.drain();
     await syncs.drain();
@@ -122,7 +123,7 @@ export async function materializeFiles(
     await tasks.drain().catch(() => undefined);
     await syncs.drain().catch(() => undefined);
     if (created) await inBatches(targets, (t) => rm(t.tmp, { force: true }));
-    throw error;
+    throwRestoreDiskFull(error, dir);
   }
 }
 
@@ -208,38 +209,68 @@ function piecesByFrame(map: FrameMap): { first: Uint32Array; blobs: Uint32Array 
   return { first, blobs };
 }
 
-/** The task for frames [from, to) read into `input`, and the bytes it writes per file. */
+/**
+ * The order frames are restored in: those of the largest file first, each file's in storage order,
+ * so the largest file is finished (and its fsync, the longest, runs) while the others are written.
+ */
+function frameOrder(
+  map: FrameMap,
+  byFrame: { first: Uint32Array; blobs: Uint32Array },
+  chunks: Chunks,
+  targets: readonly Target[],
+): Uint32Array {
+  const bySize = targets.map((_, i) => i);
+  bySize.sort((a, b) => (targets[b] as Target).remaining - (targets[a] as Target).remaining);
+  const rank = new Uint32Array(targets.length);
+  bySize.forEach((file, r) => {
+    rank[file] = r;
+  });
+  // Per frame: the best rank of a file it holds pieces of.
+  const key = new Float64Array(map.frames);
+  for (let f = 0; f < map.frames; f++) {
+    let best = targets.length;
+    for (let p = byFrame.first[f] as number; p < (byFrame.first[f + 1] as number); p++) {
+      best = Math.min(best, rank[chunks.fileOf[byFrame.blobs[p] as number] as number] as number);
+    }
+    key[f] = best * 2 ** 32 + f;
+  }
+  key.sort();
+  return Uint32Array.from(key, (k) => k % 2 ** 32);
+}
+
+/** The task for `frames` read into `input` in that order, and the bytes it writes per file. */
 function taskOf(
   map: FrameMap,
   byFrame: { first: Uint32Array; blobs: Uint32Array },
   chunks: Chunks,
   targets: readonly Target[],
-  from: number,
-  to: number,
+  frames: Uint32Array,
   input: Uint8Array,
 ): { task: DecodeToFilesTask; bytesPerFile: Map<number, number> } {
-  const start = byFrame.first[from] as number;
-  const end = byFrame.first[to] as number;
-  const count = end - start;
+  let count = 0;
+  for (const f of frames) count += (byFrame.first[f + 1] as number) - (byFrame.first[f] as number);
   const pieces = new Uint32Array(count * 3);
   const ids = new Uint8Array(count * ID_BYTES);
   const placed = new Float64Array(count * 2);
-  const blobs = byFrame.blobs.subarray(start, end);
+  const blobs = new Uint32Array(count);
   const frameEnds: number[] = [];
   const paths: string[] = [];
   const local = new Map<number, number>();
   const bytesPerFile = new Map<number, number>();
   let at = 0;
-  for (let f = from; f < to; f++) {
+  let filled = 0;
+  for (const [i, f] of frames.entries()) {
     at += map.storedBytes[f] as number;
     frameEnds.push(at);
+    for (let q = byFrame.first[f] as number; q < (byFrame.first[f + 1] as number); q++) {
+      blobs[filled] = byFrame.blobs[q] as number;
+      pieces[filled * 3] = i;
+      filled++;
+    }
   }
-  let frame = from;
   for (let p = 0; p < count; p++) {
     const blob = blobs[p] as number;
-    while ((byFrame.first[frame + 1] as number) <= start + p) frame++;
     const length = chunks.lengths[blob] as number;
-    pieces[p * 3] = frame - from;
     pieces[p * 3 + 1] = map.within[blob] as number;
     pieces[p * 3 + 2] = length;
     ids.set(chunks.ids.subarray(blob * ID_BYTES, (blob + 1) * ID_BYTES), p * ID_BYTES);
