@@ -247,7 +247,6 @@ export async function openCasSnapshotStore(
               runner,
               files.map((f) => f.refs),
               1, // nothing is written while a window is held: one ahead keeps the workers busy
-              0,
               ring,
             );
             for await (const segment of stream) {

@@ -16,11 +16,10 @@ const WINDOW_RAW_BYTES = 6 * 1024 * 1024;
 /** A window ends after the piece that fills it: room for one more frame or chunk. */
 const WINDOW_SLACK_BYTES = 1024 * 1024;
 /**
- * Windows decoding while the caller holds another. A restore writes what it holds (two ahead:
- * 6.7-7.6 s against 8.1-9.3 s with one on the 1 GiB benchmark store); verify only hashes a list
- * and passes one ahead, ~40 MiB less resident at the same speed.
+ * Windows decoding while the caller holds another. Verify only hashes a list and passes: one ahead
+ * keeps the workers busy. (A restore no longer reads by window: materialize.ts.)
  */
-export const DECODE_AHEAD = 2;
+export const DECODE_AHEAD = 1;
 /** Chunk ids turned into hex and looked up at a time (the object store reads them in windows). */
 const LOOKUP_SLICE = 16 * 1024;
 
@@ -34,8 +33,6 @@ export interface FileStretch {
 export interface FileSegment extends FileStretch {
   readonly file: number;
   readonly last: boolean;
-  /** The window the bytes are in (counting from 0): the unit `writeBehind` counts in. */
-  readonly window: number;
 }
 
 /** A decoded window: its bytes, and its bad chunks with their offsets in it. */
@@ -55,8 +52,7 @@ interface WindowBytes {
  * once some have changed since the base snapshot), every chunk checked against its id on the task
  * runner, and the window assembled in order, then cut at file boundaries. Thousands of small files
  * thus share windows and tasks. The next window is read while one decodes; a segment's bytes are
- * valid until the next one is asked for, or with `writeBehind` n, until segments of n windows later
- * were asked for. A chunk that fails its check is reported in `bad` (its
+ * valid until the next one is asked for. A chunk that fails its check is reported in `bad` (its
  * bytes are zero); a missing or damaged stored frame throws (BLOB_MISSING / BLOB_CORRUPT).
  */
 export async function* readChunkedFiles(
@@ -64,11 +60,10 @@ export async function* readChunkedFiles(
   runner: TaskRunner,
   files: readonly ChunkList[],
   decodeAhead = DECODE_AHEAD,
-  writeBehind = 0,
   /** Window buffers to use: one set for several streams read one after the other. */
-  ring: WindowRing = windowRing(decodeAhead, writeBehind),
+  ring: WindowRing = windowRing(decodeAhead),
 ): AsyncGenerator<FileSegment> {
-  if (ring.size < decodeAhead + 2 + writeBehind) {
+  if (ring.size < decodeAhead + 2) {
     throw new RangeError(`a window ring of ${ring.size} is too small for this stream`);
   }
   const starts: number[] = [];
@@ -80,7 +75,6 @@ export async function* readChunkedFiles(
   const ends = starts.map((_, f) => (f + 1 < starts.length ? (starts[f + 1] as number) : total));
   let nextFile = 0;
   let windowStart = 0;
-  let windowIndex = 0;
   /** The segments of the files overlapping [windowStart, windowStart + bytes). */
   function* segments(window: WindowBytes): Generator<FileSegment> {
     const windowEnd = windowStart + window.bytes.length;
@@ -99,13 +93,11 @@ export async function* readChunkedFiles(
         bytes: window.bytes.subarray(from - windowStart, to - windowStart),
         bad,
         last,
-        window: windowIndex,
       };
       if (!last) break;
       nextFile++;
     }
     windowStart = windowEnd;
-    windowIndex++;
   }
 
   // Windows decoding ahead of the one the caller holds, so decoding goes on while it writes.
@@ -150,14 +142,12 @@ async function* chunksOf(
 }
 
 /**
- * The window buffers of streams read with `decodeAhead` and `writeBehind`: one set per window
- * decoding or decoded, the one filling, and `writeBehind` more the caller may still be writing
- * from after it asked for the next segment. Streams read one after the other (the assets of a
- * snapshot) share one ring: a ring per asset left the previous one's ~44 MiB to the garbage
- * collector while the next filled, and a restore peaked ~45 MiB higher.
+ * The window buffers of streams read with `decodeAhead`: one set per window decoding or decoded,
+ * and the one filling. Streams read one after the other (the assets of a snapshot) share one ring:
+ * a ring per asset left the previous one's buffers to the garbage collector while the next filled.
  */
-export function windowRing(decodeAhead = DECODE_AHEAD, writeBehind = 0): WindowRing {
-  return new WindowRing(decodeAhead + 2 + writeBehind);
+export function windowRing(decodeAhead = DECODE_AHEAD): WindowRing {
+  return new WindowRing(decodeAhead + 2);
 }
 
 /**
