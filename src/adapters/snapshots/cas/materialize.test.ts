@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -9,6 +9,7 @@ import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
 import { createCodec } from "../../codec/codec.js";
 import { createCodecPool } from "../../codec/codec-pool.js";
 import { openLocalPackStore } from "../../objects/local-packs/local-pack-store.js";
+import { manifestHashOf } from "../dir/snapshot-manifest.js";
 import { appAssets, builtModule, integrityOf, meta } from "./cas-fixtures.test-support.js";
 import { openCasSnapshotStore } from "./cas-snapshot-store.js";
 
@@ -18,9 +19,9 @@ import { openCasSnapshotStore } from "./cas-snapshot-store.js";
 let work: string;
 let manifest: SnapshotManifest;
 let workerUrl: URL;
-const open = async () =>
-  openCasSnapshotStore(join(work, "cas"), {
-    objects: await openLocalPackStore(join(work, "cas", "objects")),
+const open = async (root = join(work, "cas")) =>
+  openCasSnapshotStore(root, {
+    objects: await openLocalPackStore(join(root, "objects")),
     codec: createCodec(),
     workers: () => createCodecPool({ workers: 2, workerUrl }),
   });
@@ -107,5 +108,43 @@ describe("materialize", () => {
     } finally {
       await disk.remove();
     }
+  });
+
+  it("checks each file of a manifest without chunk-list hashes (an older one) by its sha256", async () => {
+    // A copy of the store whose manifest is rewritten as an older version wrote it.
+    const root = join(work, "legacy-cas");
+    await cp(join(work, "cas"), root, { recursive: true });
+    const path = join(root, "snapshots", `${manifest.id}.json`);
+    const rewrite = async (edit: (file: { sha256: string; chunks?: string }) => void) => {
+      const old = JSON.parse(await readFile(path, "utf8")) as SnapshotManifest;
+      const assets = old.assets.map((a) => ({
+        ...a,
+        files: a.files.map((f) => {
+          const file: { path: string; size: number; sha256: string; chunks?: string } = { ...f };
+          delete file.chunks;
+          edit(file);
+          return file;
+        }),
+      }));
+      const { manifestHash: _, ...base } = { ...old, assets };
+      await writeFile(path, JSON.stringify({ ...base, manifestHash: manifestHashOf(base) }));
+    };
+    await rewrite(() => undefined);
+    const dest = join(work, "legacy");
+    await (await open(root)).materialize(manifest.id, dest);
+    await expectRestored(dest);
+
+    // One file's recorded sha256 is not its content's: nothing is renamed into place.
+    await rewrite((file) => {
+      if (file.sha256 === manifest.assets[0]?.files[0]?.sha256) file.sha256 = "0".repeat(64);
+    });
+    const refused = join(work, "legacy-refused");
+    await expect((await open(root)).materialize(manifest.id, refused)).rejects.toMatchObject({
+      code: "SNAPSHOT_CORRUPT",
+      message: expect.stringContaining("does not match its sha256"),
+    });
+    expect(
+      (await readdir(refused, { recursive: true })).filter((n) => String(n).includes(".")),
+    ).toEqual([]);
   });
 });
