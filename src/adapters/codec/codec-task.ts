@@ -212,9 +212,12 @@ export interface DecodeTaskResult {
   readonly bad: readonly (readonly [piece: number, problem: string])[];
 }
 
-/** This thread's buffer for decoded frames, grown to the largest frame seen. */
+/**
+ * This thread's buffer for decoded frames, grown to the largest frame seen: shared by the decode
+ * tasks of both kinds (a task uses it only while it runs).
+ */
 let scratchBuffer = new Uint8Array(0);
-function scratch(length: number): Uint8Array {
+export function decodeScratch(length: number): Uint8Array {
   if (scratchBuffer.length < length + 1)
     scratchBuffer = new Uint8Array(Math.max(length + 1, 1 << 20));
   return scratchBuffer;
@@ -238,7 +241,11 @@ export function runDecodeTask(codec: Codec, task: DecodeTask): DecodeTaskResult 
     if (frame !== current) {
       const start = frame === 0 ? 0 : (frameEnds[frame - 1] as number);
       try {
-        bytes = decodeBlobInto(codec, data.subarray(start, frameEnds[frame] as number), scratch);
+        bytes = decodeBlobInto(
+          codec,
+          data.subarray(start, frameEnds[frame] as number),
+          decodeScratch,
+        );
       } catch (error) {
         bytes = error instanceof Error ? error : new Error(String(error));
       }

@@ -1,7 +1,7 @@
 import { closeSync, constants, openSync, writeSync } from "node:fs";
 import { decodeBlobInto } from "./blob-format.js";
 import type { Codec } from "./codec.js";
-import type { DecodeTaskResult } from "./codec-task.js";
+import { type DecodeTaskResult, decodeScratch } from "./codec-task.js";
 
 const ID_BYTES = 32;
 
@@ -28,14 +28,6 @@ export interface DecodeToFilesTask {
    * parts of the same file may run at the same time on other threads.
    */
   readonly paths: readonly string[];
-}
-
-/** This thread's buffer for decoded frames, grown to the largest frame seen. */
-let scratchBuffer = new Uint8Array(0);
-function scratch(length: number): Uint8Array {
-  if (scratchBuffer.length < length + 1)
-    scratchBuffer = new Uint8Array(Math.max(length + 1, 1 << 20));
-  return scratchBuffer;
 }
 
 /**
@@ -85,7 +77,7 @@ export function runDecodeToFilesTask(codec: Codec, task: DecodeToFilesTask): Dec
         flush(); // the frame's bytes are about to be replaced
         const start = frame === 0 ? 0 : (frameEnds[frame - 1] as number);
         try {
-          frameBytes = decodeBlobInto(codec, data.subarray(start, frameEnds[frame]), scratch);
+          frameBytes = decodeBlobInto(codec, data.subarray(start, frameEnds[frame]), decodeScratch);
           failure = undefined;
         } catch (error) {
           failure = error instanceof Error ? error.message : String(error);

@@ -131,7 +131,7 @@ async function readLocations(
   let i = 0;
   while (i < order.length) {
     const first = locations[order[i] as number] as Location;
-    const handle = await openPack(packsDir, first);
+    const handle = await openPack(packsDir, first.pack, first.id);
     try {
       while (i < order.length && (locations[order[i] as number] as Location).pack === first.pack) {
         // One run: blobs of this pack close enough together to read at once.
@@ -189,14 +189,18 @@ async function readLocations(
   return out;
 }
 
-async function openPack(packsDir: string, location: Location): Promise<FileHandle> {
+/**
+ * Opens a pack to read `blob` from. A pack that is gone throws an error marked `gonePack` (a
+ * prune may have moved its blobs: the caller looks them up again) whose `cause` is BLOB_MISSING.
+ */
+export async function openPack(packsDir: string, pack: string, blob: string): Promise<FileHandle> {
   try {
-    return await open(packPath(packsDir, location.pack), "r");
+    return await open(packPath(packsDir, pack), "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     throw Object.assign(new Error("pack gone"), {
-      gonePack: location.pack,
-      cause: blobMissing(location.id, location.pack),
+      gonePack: pack,
+      cause: blobMissing(blob, pack),
     });
   }
 }

@@ -1,10 +1,9 @@
-import { type FileHandle, open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import type { FrameMap } from "../../../ports/object-store.js";
 import { blobCorrupt, blobMissing } from "./blob-errors.js";
+import { openPack } from "./blob-reader.js";
 import { ID_BYTES } from "./blob-table.js";
 import type { IndexState } from "./index-state.js";
-import { packPath } from "./pack-builder.js";
 import type { StoreContext } from "./store-context.js";
 
 const hexOf = (ids: Uint8Array, blob: number): string =>
@@ -120,7 +119,7 @@ export async function readFrames(
       await readRuns(ctx.packsDir, map, frames, into);
       return;
     } catch (error) {
-      const gone = (error as { gonePack?: number }).gonePack;
+      const gone = (error as { gonePack?: string }).gonePack;
       if (gone === undefined) throw error;
       const fresh = await ctx.refresh();
       if (attempt > 0 || fresh === map.state) throw (error as { cause: unknown }).cause;
@@ -167,7 +166,7 @@ async function readRuns(
     const pack = map.pack[frames[i] as number] as number;
     const packId = (map.state.packs[pack] as { id: string }).id;
     const first = map.member[frames[i] as number] as number;
-    const handle = await openPack(packsDir, packId, pack, hexOf(map.ids, first));
+    const handle = await openPack(packsDir, packId, hexOf(map.ids, first));
     try {
       while (i < frames.length && map.pack[frames[i] as number] === pack) {
         // One run: frames listed in a row that follow each other in the pack.
@@ -199,22 +198,5 @@ async function readRuns(
     } finally {
       await handle.close();
     }
-  }
-}
-
-async function openPack(
-  packsDir: string,
-  packId: string,
-  pack: number,
-  blob: string,
-): Promise<FileHandle> {
-  try {
-    return await open(packPath(packsDir, packId), "r");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    throw Object.assign(new Error("pack gone"), {
-      gonePack: pack,
-      cause: blobMissing(blob, packId),
-    });
   }
 }
