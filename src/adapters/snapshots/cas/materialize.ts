@@ -77,7 +77,7 @@ export async function materializeFiles(
         ring.give(buffer);
         throw error;
       }
-      const { task, bytesPerFile } = taskOf(map, byFrame, chunks, targets, frames, input);
+      const { task, blobs, bytesPerFile } = taskOf(map, byFrame, chunks, targets, frames, input);
       const { result } = await deps.runner.submit(task);
       tasks.add(async () => {
         const { bad } = await result.finally(() => ring.give(buffer));
@@ -85,7 +85,7 @@ export async function materializeFiles(
           throw corrupt(
             manifest.id,
             bad.slice(0, 3).map(([piece, problem]) => {
-              const blob = chunks.blobOfPiece(task, piece);
+              const blob = blobs[piece] as number;
               const target = targets[chunks.fileOf[blob] as number] as RestoreTarget;
               return `chunk ${chunks.idHex(blob)} of ${target.name}: ${problem}`;
             }),

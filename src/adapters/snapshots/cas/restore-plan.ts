@@ -78,18 +78,13 @@ export function chunkTable(targets: readonly RestoreTarget[]) {
       offset += arrays.lengths[i] as number;
     }
   });
-  /** Per task: the blob each of its pieces is (set by taskOf). */
-  const taskBlobs = new WeakMap<DecodeToFilesTask, Uint32Array>();
   return {
     ids,
     lengths,
     fileOf,
     offsetOf,
-    taskBlobs,
     idHex: (b: number): string =>
       Buffer.from(ids.buffer, ids.byteOffset + b * ID_BYTES, ID_BYTES).toString("hex"),
-    blobOfPiece: (task: DecodeToFilesTask, piece: number): number =>
-      taskBlobs.get(task)?.[piece] as number,
   };
 }
 export type Chunks = ReturnType<typeof chunkTable>;
@@ -149,7 +144,12 @@ export function taskOf(
   targets: readonly RestoreTarget[],
   frames: Uint32Array,
   input: Uint8Array,
-): { task: DecodeToFilesTask; bytesPerFile: Map<number, number> } {
+): {
+  task: DecodeToFilesTask;
+  /** Per piece of the task: which chunk of the chunk table it is. */
+  blobs: Uint32Array;
+  bytesPerFile: Map<number, number>;
+} {
   let count = 0;
   for (const f of frames) count += (byFrame.first[f + 1] as number) - (byFrame.first[f] as number);
   const pieces = new Uint32Array(count * 3);
@@ -197,6 +197,5 @@ export function taskOf(
     targets: placed,
     paths,
   };
-  chunks.taskBlobs.set(task, blobs);
-  return { task, bytesPerFile };
+  return { task, blobs, bytesPerFile };
 }
