@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
+import { isDiskFull } from "../../local-fs/disk-full.js";
 import { fsyncPath as syncDir } from "../../local-fs/fsync.js";
 
 export const TMP_PREFIX = ".tmp-";
@@ -14,8 +15,7 @@ export function tmpName(dir: string): string {
 
 /** Turns "no space left" into DISK_FULL naming `path`; other errors pass through. */
 export function diskFullOr(error: unknown, path: string): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== "ENOSPC" && code !== "EDQUOT") return error;
+  if (!isDiskFull(error)) return error;
   return new ShipsafeError(
     {
       code: "DISK_FULL",

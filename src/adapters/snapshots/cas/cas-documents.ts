@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/pr
 import { join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
 import type { SnapshotManifest } from "../../../ports/snapshot-store.js";
+import { isDiskFull } from "../../local-fs/disk-full.js";
 import { fsyncPath } from "../../local-fs/fsync.js";
 import { ChunkList } from "./chunk-list.js";
 
@@ -235,8 +236,7 @@ async function writeDurably(path: string, text: string | Uint8Array): Promise<vo
     await rename(tmp, path);
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
-    const code = (error as { code?: unknown }).code;
-    if (code !== "ENOSPC" && code !== "EDQUOT") throw error;
+    if (!isDiskFull(error)) throw error;
     throw new ShipsafeError(
       {
         code: "DISK_FULL",

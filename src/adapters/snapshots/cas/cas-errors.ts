@@ -1,4 +1,5 @@
 import { ShipsafeError } from "../../../domain/errors.js";
+import { isDiskFull } from "../../local-fs/disk-full.js";
 
 /** A snapshot that fails its checks: nothing is restored from it. */
 export function corrupt(id: string, problems: readonly string[]): ShipsafeError {
@@ -12,8 +13,8 @@ export function corrupt(id: string, problems: readonly string[]): ShipsafeError 
 
 /** A full disk while an asset is copied into staging surfaces as DISK_FULL naming the place. */
 export function throwDiskFull(error: unknown, dir: string): never {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code !== "ENOSPC" && code !== "EDQUOT" && code !== "SQLITE_FULL") throw error;
+  const sqliteFull = (error as { code?: unknown } | undefined)?.code === "SQLITE_FULL";
+  if (!isDiskFull(error) && !sqliteFull) throw error;
   throw new ShipsafeError(
     {
       code: "DISK_FULL",
@@ -28,8 +29,7 @@ export function throwDiskFull(error: unknown, dir: string): never {
 
 /** A full disk while a snapshot is written out in plain form surfaces as DISK_FULL naming the place. */
 export function throwRestoreDiskFull(error: unknown, dir: string): never {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code !== "ENOSPC" && code !== "EDQUOT") throw error;
+  if (!isDiskFull(error)) throw error;
   throw new ShipsafeError(
     {
       code: "DISK_FULL",
