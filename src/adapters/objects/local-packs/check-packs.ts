@@ -3,10 +3,12 @@ import { readFile } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import type { BadBlob, ObjectStoreCheck } from "../../../ports/object-store.js";
 import type { IndexState } from "./index-state.js";
-import { packPath } from "./pack-builder.js";
+import { packNameOf, packPath } from "./pack-builder.js";
+import { trailerStart } from "./pack-format.js";
 
 /**
- * Reads every indexed pack whole: its sha256 must match its name, and every blob the index places
+ * Reads every indexed pack whole: its trailer's sha256 must match its name (the whole file's, for
+ * packs written by earlier versions), and every blob the index places
  * in it must lie inside it with a matching CRC-32. A damaged trailer (outside any blob) is reported
  * with an empty blob id.
  */
@@ -41,12 +43,19 @@ export async function checkPacks(packsDir: string, state: IndexState): Promise<O
       }
       if (checked.problem) bad.push({ id: table.idHex(i), pack, problem: checked.problem });
     }
-    const intact = createHash("sha256").update(bytes).digest("hex") === pack;
+    const intact = isNamedBy(bytes, pack);
     if (!intact && bad.length === before) {
       bad.push({ id: "", pack, problem: "pack bytes do not match its name (trailer damaged)" });
     }
   }
   return { ok: bad.length === 0, packs: packs.length, blobs: table.size, bad };
+}
+
+/** Whether `name` is the pack's name: the sha256 of its trailer, or of the whole file (older). */
+function isNamedBy(bytes: Buffer, name: string): boolean {
+  const start = trailerStart(bytes);
+  if (start !== undefined && packNameOf(bytes.subarray(start)) === name) return true;
+  return createHash("sha256").update(bytes).digest("hex") === name;
 }
 
 /** Entry indexes per pack number, each list in offset order. */

@@ -68,6 +68,23 @@ describe("frames in the local pack store", () => {
     expect(await reopened.check()).toEqual({ ok: true, packs: 1, blobs: 5, bad: [] });
   });
 
+  it("indexes a member that a frame holds twice once", async () => {
+    const store = await openLocalPackStore(dir);
+    const [a, b] = [randomBlob(3000), randomBlob(2000)] as [TestBlob, TestBlob];
+    const { data, withins } = frameOf([a, b, a]);
+    const writer = await store.writer();
+    const added = await writer.addFrame(
+      [a, b, a].map((m, i) => ({ id: m.id, within: withins[i] as number })),
+      data,
+    );
+    expect(added).toBe(2);
+    expect(await writer.commit()).toEqual({ blobs: 2, bytes: data.length, packs: 1 });
+    const reopened = await openLocalPackStore(dir);
+    expect((await reopened.get(a.id)).within).toBe(0);
+    expect((await reopened.get(b.id)).within).toBe(3000);
+    expect(await reopened.check()).toEqual({ ok: true, packs: 1, blobs: 2, bad: [] });
+  });
+
   it("names every member of a damaged frame, and prune keeps a frame while one member lives", async () => {
     const store = await openLocalPackStore(dir, { packSize: 4096 });
     const members = Array.from({ length: 3 }, () => randomBlob(2000));

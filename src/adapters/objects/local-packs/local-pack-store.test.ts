@@ -1,12 +1,15 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isShipsafeError } from "../../../domain/errors.js";
+import { indexFileName } from "./index-format.js";
 import { openLocalPackStore } from "./local-pack-store.js";
 import { packPath } from "./pack-builder.js";
-import { blobOf, randomBlob } from "./test-blobs.test-support.js";
+import { trailerStart } from "./pack-format.js";
+import { blobOf, randomBlob, type TestBlob } from "./test-blobs.test-support.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -141,6 +144,47 @@ describe("local pack store", () => {
       { id: blob.id, pack, problem: "pack file missing" },
     ]);
     await expect(store.get(blob.id)).rejects.toMatchObject({ code: "BLOB_MISSING" });
+  });
+
+  it("names a pack by its trailer's sha256, and check accepts a pack named by the whole file's", async () => {
+    const store = await openLocalPackStore(dir);
+    const blobs = Array.from({ length: 3 }, (_, i) => randomBlob(2000 + i));
+    const writer = await store.writer();
+    for (const blob of blobs) await writer.add(blob.id, blob.data);
+    await writer.commit();
+    const [packDir] = (await readdir(join(dir, "packs"))).filter((n) => !n.startsWith("."));
+    const [packFile] = await readdir(join(dir, "packs", packDir as string));
+    const bytes = await readFile(join(dir, "packs", packDir as string, packFile as string));
+    const start = trailerStart(bytes) as number;
+    expect(start).toBe(blobs.reduce((sum, b) => sum + b.data.length, 0));
+    const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+    expect(packFile).toBe(`${sha256(bytes.subarray(start))}.pack`);
+
+    // A store written by an earlier version: the same pack under the whole file's sha256.
+    const old = sha256(bytes);
+    const index = await readFile(
+      join(dir, "index", (await readdir(join(dir, "index")))[0] as string),
+    );
+    const legacy = await mkdtemp(join(tmpdir(), "shipsafe-packs-legacy-"));
+    try {
+      await mkdir(join(legacy, "packs", old.slice(0, 2)), { recursive: true });
+      await writeFile(packPath(join(legacy, "packs"), old), bytes);
+      const renamed = Buffer.from(index);
+      const at = renamed.indexOf(Buffer.from((packFile as string).slice(0, -5), "hex"));
+      expect(at).toBeGreaterThan(0);
+      renamed.set(Buffer.from(old, "hex"), at);
+      await mkdir(join(legacy, "index"));
+      await writeFile(join(legacy, "index", indexFileName(renamed)), renamed);
+      const reopened = await openLocalPackStore(legacy);
+      expect(await reopened.check()).toEqual({ ok: true, packs: 1, blobs: 3, bad: [] });
+      expect(
+        Buffer.from((await reopened.get((blobs[1] as TestBlob).id)).data).equals(
+          (blobs[1] as TestBlob).data,
+        ),
+      ).toBe(true);
+    } finally {
+      await rm(legacy, { recursive: true, force: true });
+    }
   });
 
   it("rejects a damaged index file with a clear error when a call first needs the index", async () => {

@@ -6,8 +6,9 @@ import { ID_BYTES } from "./blob-table.js";
  * each frame (offset, length, CRC-32, member count) followed by its members (offset and size in
  * the decoded frame): no ids, so it costs ~8 bytes a blob where the index costs 52. An index is
  * rebuilt from the packs alone by decoding each frame and hashing each member's bytes. The
- * footer's random nonce makes every pack's name (the sha256 of the whole file) unique, even when
- * two writers store the same blobs in the same order.
+ * footer's random nonce makes every pack's name (the sha256 of its trailer and footer; of the whole
+ * file for packs written by earlier versions) unique, even when two writers store the same blobs
+ * in the same order.
  */
 export const PACK_MAGIC = "SSPACK03";
 /** Packs written before sizes were recorded: a 48-byte trailer entry per blob, ids included. */
@@ -86,6 +87,20 @@ export function encodeTrailer(frames: readonly TrailerFrame[], nonce: Uint8Array
   out.writeUInt32LE(crc32(out.subarray(0, at + 24)), at + 24);
   out.write(PACK_MAGIC, at + 28, "latin1");
   return out;
+}
+
+/**
+ * Where an SSPACK03 pack's trailer starts (its frames end), from the counts in its footer; undefined
+ * for any other file or counts that do not fit it. The pack's name hashes the bytes from there on.
+ */
+export function trailerStart(pack: Uint8Array): number | undefined {
+  if (pack.length < FOOTER_BYTES) return undefined;
+  const bytes = Buffer.from(pack.buffer, pack.byteOffset, pack.byteLength);
+  if (bytes.toString("latin1", bytes.length - 8) !== PACK_MAGIC) return undefined;
+  const footer = bytes.length - FOOTER_BYTES;
+  const start =
+    bytes.length - trailerBytes(bytes.readUInt32LE(footer + 16), bytes.readUInt32LE(footer + 20));
+  return start >= 0 ? start : undefined;
 }
 
 /** The trailer of a whole pack file (SSPACK03 or SSPACK02), or a problem saying why not. */
