@@ -13,6 +13,11 @@ export interface ObjectStore {
   /** Whether a committed blob with this id is known (as of opening or the last refresh). */
   has(id: string): Promise<boolean>;
   /**
+   * For each id of `ids` (count × 32 bytes: binary sha256 ids), 1 where no committed blob has it
+   * (as of opening or the last refresh), else 0: `has` for a block of chunks at once.
+   */
+  lacking(ids: Uint8Array): Promise<Uint8Array>;
+  /**
    * Reads the stored frame holding a blob; throws ShipsafeError BLOB_MISSING or BLOB_CORRUPT
    * naming the id and pack.
    */
@@ -66,7 +71,7 @@ export interface PackWriter {
    */
   addFrame(members: readonly FrameMember[], data: Uint8Array): Promise<number>;
   /** Whether this writer has added a blob with this id (not yet committed). */
-  has(id: string): boolean;
+  has(id: BlobId): boolean;
   /** Makes everything added durable and visible, then releases the lease. */
   commit(): Promise<CommitResult>;
   /** Discards everything not committed (temp files and unindexed packs removed); idempotent. */
@@ -81,9 +86,12 @@ export interface CommitResult {
   readonly packs: number;
 }
 
+/** A blob id: 64 lowercase hex characters, or the 32 bytes they spell. */
+export type BlobId = string | Uint8Array;
+
 /** A blob inside a frame: its id and where it starts in the frame's decoded bytes. */
 export interface FrameMember {
-  readonly id: string;
+  readonly id: BlobId;
   readonly within: number;
 }
 

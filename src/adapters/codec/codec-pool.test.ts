@@ -3,7 +3,7 @@ import { builtModule } from "../../../test/helpers/built-module.js";
 import { cdcChunks } from "../../domain/chunking/fast-cdc.js";
 import { createCodec } from "./codec.js";
 import { createCodecPool } from "./codec-pool.js";
-import { chunkOf } from "./codec-task.js";
+import { chunkOf, idsHex } from "./codec-task.js";
 
 let workerUrl: URL;
 
@@ -36,7 +36,7 @@ describe("createCodecPool", () => {
         }),
       );
       for (const [i, r] of results.entries()) {
-        expect(r.hashes).toEqual(expected[i]);
+        expect(idsHex(r.ids)).toEqual(expected[i]);
         expect(Buffer.from(r.data)).toEqual(Buffer.from(copies[i] as Uint8Array));
         const first = codec.decompress(r.compressed[0] as Uint8Array, 4096);
         expect(Buffer.from(first)).toEqual(Buffer.from(chunkOf(r.data, cuts, 0)));
@@ -60,7 +60,7 @@ describe("createCodecPool", () => {
       });
       const r = await result;
       expect(r.cuts).toEqual(expected);
-      expect(r.hashes).toHaveLength(expected.length);
+      expect(idsHex(r.ids)).toHaveLength(expected.length);
     } finally {
       await pool.close();
     }
@@ -103,7 +103,7 @@ describe("createCodecPool", () => {
     try {
       const data = batch(3, 4);
       const { result } = await pool.submit({ data, cuts: [data.length], hash: true });
-      expect((await result).hashes).toHaveLength(1);
+      expect(idsHex((await result).ids)).toHaveLength(1);
     } finally {
       await pool.close();
     }
@@ -115,7 +115,7 @@ describe("createCodecPool", () => {
       const bad = await pool.submit({ data: batch(1, 1), cuts: [8192], hash: true });
       await expect(bad.result).rejects.toThrow(/cuts end at 8192/);
       const good = await pool.submit({ data: batch(1, 1), cuts: [4096], hash: true });
-      expect((await good.result).hashes).toHaveLength(1);
+      expect(idsHex((await good.result).ids)).toHaveLength(1);
     } finally {
       await pool.close();
     }
@@ -151,7 +151,7 @@ describe("createCodecPool", () => {
       expect(out.length).toBe(0); // moved to the worker
       expect(done.frameStarts).toEqual([0, 4, 8]);
       expect(done.compressed.every((frame) => frame.buffer.byteLength === 64 * 1024)).toBe(true);
-      expect(done.hashes).toEqual(cuts.map((_, i) => codec.hashOf(chunkOf(data, cuts, i))));
+      expect(idsHex(done.ids)).toEqual(cuts.map((_, i) => codec.hashOf(chunkOf(data, cuts, i))));
     } finally {
       await pool.close();
     }

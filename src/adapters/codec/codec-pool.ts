@@ -117,10 +117,10 @@ export function createCodecPool(options: CodecPoolOptions): CodecPool {
     } else if ("decoded" in reply) pending.resolve(reply.decoded);
     else {
       const compressed = unpackBlobs(reply.packed, reply.lengths);
-      const { data, hashes, cuts, streamDigest, frameStarts } = reply;
+      const { data, ids, cuts, streamDigest, frameStarts } = reply;
       pending.resolve({
         data,
-        hashes,
+        ids,
         compressed,
         ...(cuts === undefined ? {} : { cuts }),
         ...(streamDigest === undefined ? {} : { streamDigest }),

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { cdcChunks } from "../../domain/chunking/fast-cdc.js";
 import { decodeBlob } from "./blob-format.js";
 import { createCodec } from "./codec.js";
-import { chunkOf, runCodecTask, runDecodeTask } from "./codec-task.js";
+import { chunkOf, idsHex, runCodecTask, runDecodeTask } from "./codec-task.js";
 
 const codec = createCodec({ hash: "sha256", compression: "gzip", level: 6 });
 const page = (fill: number) => new Uint8Array(4096).fill(fill);
@@ -13,13 +13,13 @@ const cuts = [4096, 8192, 12288];
 describe("runCodecTask", () => {
   it("hashes every chunk and compresses only the chosen ones, each alone", () => {
     const r = runCodecTask(codec, { data, cuts, hash: true, compress: [0, 2], framing: "each" });
-    expect(r.hashes).toEqual([0, 1, 2].map((i) => codec.hashOf(chunkOf(data, cuts, i))));
+    expect(idsHex(r.ids)).toEqual([0, 1, 2].map((i) => codec.hashOf(chunkOf(data, cuts, i))));
     expect(r.compressed.map((c) => codec.decompress(c, 4096)[0])).toEqual([1, 3]);
   });
 
   it("compresses the chosen chunks as one frame", () => {
     const r = runCodecTask(codec, { data, cuts, hash: false, compress: [1, 2], framing: "frame" });
-    expect(r.hashes).toEqual([]);
+    expect(idsHex(r.ids)).toEqual([]);
     expect(r.compressed).toHaveLength(1);
     const frame = codec.decompress(r.compressed[0] as Uint8Array, 8192);
     expect(Buffer.from(frame)).toEqual(Buffer.concat([page(2), page(3)]));
@@ -27,7 +27,7 @@ describe("runCodecTask", () => {
 
   it("ignores bytes after the last cut, and refuses cuts beyond the data", () => {
     const r = runCodecTask(codec, { data, cuts: [4096], hash: true });
-    expect(r.hashes).toEqual([codec.hashOf(page(1))]);
+    expect(idsHex(r.ids)).toEqual([codec.hashOf(page(1))]);
     expect(() => runCodecTask(codec, { data, cuts: [4096, 20000], hash: true })).toThrow(
       RangeError,
     );
@@ -51,7 +51,7 @@ describe("runCodecTask cutting by content", () => {
       stream: { id: 901, first: true, last: true },
     });
     expect(r.cuts).toEqual(expected);
-    expect(r.hashes).toEqual(expected.map((_, i) => codec.hashOf(chunkOf(file, expected, i))));
+    expect(idsHex(r.ids)).toEqual(expected.map((_, i) => codec.hashOf(chunkOf(file, expected, i))));
     expect(r.streamDigest).toBe(sha256(file));
   });
 
@@ -66,7 +66,7 @@ describe("runCodecTask cutting by content", () => {
     });
     expect(r.cuts).toEqual([small.length]);
     expect(r.streamDigest).toBe(sha256(small));
-    expect(r.hashes).toEqual([sha256(small)]);
+    expect(idsHex(r.ids)).toEqual([sha256(small)]);
     expect(() =>
       runCodecTask(codec, { data: small, cuts: [10, 20], cutByContent: true, hash: true }),
     ).toThrow(/one end/);
@@ -168,7 +168,7 @@ describe('runCodecTask with framing "frames"', () => {
     const decoded = r.compressed.map((frame) => Buffer.from(decodeBlob(codec, frame)));
     expect(Buffer.concat(decoded)).toEqual(pages);
     expect(decoded.map((d) => d.length)).toEqual([3 * 4096, 3 * 4096, 4096]);
-    expect(r.hashes).toHaveLength(7);
+    expect(idsHex(r.ids)).toHaveLength(7);
   });
 
   it("puts a chunk larger than frameBytes in a frame alone, and replaces an out buffer too small", () => {

@@ -61,11 +61,18 @@ export interface CodecTask {
   readonly affinity?: number;
 }
 
+/** Bytes of a chunk id: a sha256 (or sha512-256) digest. */
+export const CHUNK_ID_BYTES = 32;
+
 export interface CodecTaskResult {
   /** The task's `data`, handed back. */
   readonly data: Uint8Array;
-  /** One hex digest per chunk when the task asked for hashes, else empty. */
-  readonly hashes: readonly string[];
+  /**
+   * The chunks' ids when the task asked for hashes (else empty): their digests, CHUNK_ID_BYTES
+   * each, back to back in a buffer of their own. Binary, not hex: a 1 GiB database has ~270,000
+   * chunks, whose hex strings cost the worker, the message and the receiving thread.
+   */
+  readonly ids: Uint8Array;
   /** With `cutByContent`: the chunk end offsets found. */
   readonly cuts?: readonly number[];
   /** One blob per chosen chunk ("each"), or a single frame ("frame"), or none. */
@@ -104,13 +111,23 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
   }
   const cuts = task.cutByContent ? cdcChunks(data.subarray(0, length)) : task.cuts;
   const found = task.cutByContent ? { cuts } : {};
-  const hashes = task.hash ? cuts.map((_, i) => codec.hashOf(chunkOf(data, cuts, i))) : [];
+  const ids = new Uint8Array(task.hash ? cuts.length * CHUNK_ID_BYTES : 0);
+  if (task.hash) {
+    for (let i = 0; i < cuts.length; i++) {
+      const bytes = codec.digestInto(chunkOf(data, cuts, i), ids, i * CHUNK_ID_BYTES);
+      if (bytes !== CHUNK_ID_BYTES) {
+        throw new RangeError(
+          `chunk ids are ${CHUNK_ID_BYTES} bytes; ${codec.options.hash} gives ${bytes}`,
+        );
+      }
+    }
+  }
   let streamDigest: string | undefined;
   if (task.stream) {
     const { id, first, last } = task.stream;
-    if (first && last && hashes.length === 1 && codec.options.hash === "sha256") {
+    if (first && last && ids.length === CHUNK_ID_BYTES && codec.options.hash === "sha256") {
       // The whole content is one chunk: its sha256 is the chunk's id, already computed.
-      streamDigest = hashes[0] as string;
+      streamDigest = idHex(ids, 0);
     } else {
       if (first) streams.set(id, createHash("sha256"));
       const hash = streams.get(id);
@@ -126,7 +143,7 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
   const chosen = (task.compress ?? []).map((i) => chunkOf(data, cuts, i));
   if (task.framing === "frames") {
     const { compressed, frameStarts } = encodeFrames(codec, { ...task, cuts });
-    return { data, hashes, compressed, frameStarts, ...found, ...digest };
+    return { data, ids, compressed, frameStarts, ...found, ...digest };
   }
   let compressed: Uint8Array[] = [];
   const only = task.compress?.length === 1 ? task.compress[0] : undefined;
@@ -138,7 +155,18 @@ export function runCodecTask(codec: Codec, task: CodecTask): CodecTaskResult {
   } else {
     compressed = chosen.map((c) => codec.compress(c));
   }
-  return { data, hashes, compressed, ...found, ...digest };
+  return { data, ids, compressed, ...found, ...digest };
+}
+
+/** Every chunk id of `ids` (CodecTaskResult.ids) as lowercase hex. */
+export function idsHex(ids: Uint8Array): string[] {
+  return Array.from({ length: ids.length / CHUNK_ID_BYTES }, (_, i) => idHex(ids, i));
+}
+
+/** Chunk id `index` of `ids` (CodecTaskResult.ids) as lowercase hex. */
+export function idHex(ids: Uint8Array, index: number): string {
+  const at = ids.byteOffset + index * CHUNK_ID_BYTES;
+  return Buffer.from(ids.buffer, at, CHUNK_ID_BYTES).toString("hex");
 }
 
 /** Cuts a task's chunks into frames and encodes each into `task.out` (or a larger buffer). */

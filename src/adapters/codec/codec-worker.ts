@@ -26,7 +26,7 @@ port.on(
       // Frames encoded into `out` (or the larger buffer that replaced it), or in place in `data`.
       const moving = task.framing === "frames" ? result.compressed[0]?.buffer : result.data.buffer;
       const packed = packBlobs(result.compressed, moving);
-      reply = { id, data: result.data, hashes: [...result.hashes], ...packed };
+      reply = { id, data: result.data, ids: result.ids, ...packed };
       if (result.streamDigest !== undefined)
         reply = { ...reply, streamDigest: result.streamDigest };
       if (result.cuts !== undefined) reply = { ...reply, cuts: [...result.cuts] };
@@ -34,7 +34,7 @@ port.on(
         reply = { ...reply, frameStarts: [...result.frameStarts] };
       }
       // Shared buffers (a SharedArrayBuffer block) are not moved: the caller has them already.
-      const transfer = [packed.packed.buffer, result.data.buffer].filter(
+      const transfer = [packed.packed.buffer, result.data.buffer, result.ids.buffer].filter(
         (buffer, i, all): buffer is ArrayBuffer =>
           buffer instanceof ArrayBuffer && all.indexOf(buffer) === i,
       );

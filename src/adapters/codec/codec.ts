@@ -19,6 +19,11 @@ export interface Codec {
   readonly options: CodecOptions;
   /** The lowercase hex digest of `data`. */
   hashOf(data: Uint8Array): string;
+  /**
+   * Writes the digest of `data` into `into` at `at` (no string made: ids travel in binary where
+   * there are many of them). Returns its length in bytes.
+   */
+  digestInto(data: Uint8Array, into: Uint8Array, at: number): number;
   compress(data: Uint8Array): Uint8Array;
   /**
    * Compresses into `into` (at least `compressBound(data.length)` bytes) and returns the view of
@@ -153,6 +158,16 @@ export function createCodec(options: CodecOptions = defaultCodecOptions): Codec 
   return {
     options,
     hashOf: (data) => oneShotHash(algorithm, data, "hex"),
+    digestInto(data, into, at) {
+      const digest = oneShotHash(algorithm, data, "buffer") as unknown as Buffer;
+      if (at + digest.length > into.length) {
+        throw new RangeError(
+          `no room for a ${digest.length}-byte digest at ${at} of ${into.length}`,
+        );
+      }
+      into.set(digest, at);
+      return digest.length;
+    },
     compress: (data) => compression.compress(data),
     compressBound: (length) =>
       compression.bound ? compression.bound(length) : length + (length >> 7) + 1024,

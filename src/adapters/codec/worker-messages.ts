@@ -9,7 +9,7 @@ export type WorkerReply =
   | {
       readonly id: number;
       readonly data: Uint8Array;
-      readonly hashes: string[];
+      readonly ids: Uint8Array;
       readonly cuts?: number[];
       readonly packed: Uint8Array;
       readonly lengths: number[];

@@ -12,6 +12,13 @@ export function parseBlobId(id: string, into: Buffer): Buffer {
   return into;
 }
 
+/** A binary id as given, once its length is checked (a wrong length is a caller bug). */
+export function checkedId(id: Uint8Array): Uint8Array {
+  if (id.length !== ID_BYTES)
+    throw new Error(`blob id must be ${ID_BYTES} bytes, got ${id.length}`);
+  return id;
+}
+
 /**
  * Blob locations keyed by 32-byte id in flat typed arrays (52 bytes per blob plus an open-addressing
  * slot table), because a Map of a million hex strings costs several times that. A location is the

@@ -52,6 +52,11 @@ describe("frames in the local pack store", () => {
     );
     expect(added).toBe(4);
     expect(await writer.addFrame([{ id: single.id, within: 0 }], single.data)).toBe(0);
+    // An id in binary is the same id.
+    const binary = Buffer.from((members[4] as TestBlob).id, "hex");
+    expect(writer.has(binary)).toBe(true);
+    expect(await writer.addFrame([{ id: binary, within: 0 }], single.data)).toBe(0);
+    expect(() => writer.has(binary.subarray(1))).toThrow(/32 bytes/);
     const result = await writer.commit();
     expect(result).toEqual({ blobs: 5, bytes: single.data.length + data.length, packs: 1 });
 

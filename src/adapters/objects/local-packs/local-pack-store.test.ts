@@ -59,6 +59,12 @@ describe("local pack store", () => {
       expect(Buffer.from(r.data).equals((order[i] as (typeof blobs)[0]).data)).toBe(true);
     });
     expect((await collect(reopened.ids())).sort()).toEqual(blobs.map((b) => b.id).sort());
+    // lacking: one flag per binary id, 1 for the ids no committed blob has.
+    const unknown = [randomBlob(10), randomBlob(20)];
+    const asked = [blobs[5], unknown[0], blobs[599], unknown[1]] as TestBlob[];
+    const ids = Buffer.concat(asked.map((b) => Buffer.from(b.id, "hex")));
+    expect([...(await reopened.lacking(ids))]).toEqual([0, 1, 0, 1]);
+    await expect(reopened.lacking(ids.subarray(1))).rejects.toThrow(/multiple of 32 bytes/);
     const stats = await reopened.stats();
     expect(stats).toMatchObject({ packs: result.packs, blobs: 600 });
     expect(stats.bytes).toBeGreaterThan(result.bytes);

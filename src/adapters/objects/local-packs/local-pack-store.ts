@@ -98,6 +98,15 @@ export async function openLocalPackStore(
     writer: (writerOptions) => openPackWriter(ctx, writerOptions),
     // Called once per chunk: no extra await when the index is ready.
     has: async (id) => (ready() ?? (await loaded())).table.find(parseBlobId(id, key)) >= 0,
+    async lacking(ids) {
+      if (ids.length % ID_BYTES !== 0) {
+        throw new Error(`ids must be a multiple of ${ID_BYTES} bytes, got ${ids.length}`);
+      }
+      const { table } = ready() ?? (await loaded());
+      const out = new Uint8Array(ids.length / ID_BYTES);
+      for (let i = 0; i < out.length; i++) out[i] = table.find(ids, i * ID_BYTES) < 0 ? 1 : 0;
+      return out;
+    },
     get: (id) => readBlob(ctx, id),
     getMany: (ids) => readBlobs(ctx, ids),
     locateFrames: (ids) => locateFrames(ctx, ids),

@@ -7,7 +7,7 @@ import type {
   PackWriter,
   PackWriterOptions,
 } from "../../../ports/object-store.js";
-import { BlobTable, ID_BYTES, parseBlobId } from "./blob-table.js";
+import { BlobTable, checkedId, ID_BYTES, parseBlobId } from "./blob-table.js";
 import { writeFileDurably } from "./durable-file.js";
 import { encodeIndex, indexFileName } from "./index-format.js";
 import type { IndexState } from "./index-state.js";
@@ -115,7 +115,9 @@ export async function openPackWriter(
     }
     let fresh = 0;
     for (let i = 0; i < members.length; i++) {
-      parseBlobId((members[i] as FrameMember).id, ids.subarray(i * ID_BYTES, (i + 1) * ID_BYTES));
+      const id = (members[i] as FrameMember).id;
+      if (typeof id === "string") parseBlobId(id, ids.subarray(i * ID_BYTES, (i + 1) * ID_BYTES));
+      else ids.set(checkedId(id), i * ID_BYTES);
       const isNew = stored.table.find(ids, i * ID_BYTES) < 0 && pending.find(ids, i * ID_BYTES) < 0;
       isFresh[i] = isNew ? 1 : 0;
       if (isNew) fresh++;
@@ -183,7 +185,8 @@ export async function openPackWriter(
   return {
     add: (id, data) => serial(async () => (await addFrame([{ id, within: 0 }], data)) === 1),
     addFrame: (members, data) => serial(() => addFrame(members, data)),
-    has: (id) => pending.find(parseBlobId(id, scratch)) >= 0,
+    has: (id) =>
+      pending.find(typeof id === "string" ? parseBlobId(id, scratch) : checkedId(id)) >= 0,
     commit: () => serial(commit),
     abort: () => serial(abort),
   };

@@ -117,7 +117,10 @@ describe("a state dir whose disk fills up during create", () => {
     const error = await (async () => {
       for (let i = 0; i < 40; i++) {
         const raw = randomBytes(MB); // 40 MiB of frames for a 16 MiB disk
-        await frames.addEncoded([{ id: codec.hashOf(raw), within: 0 }], encodeBlob(codec, raw));
+        await frames.addEncoded(
+          [{ id: Buffer.from(codec.hashOf(raw), "hex"), within: 0 }],
+          encodeBlob(codec, raw),
+        );
       }
       await frames.flush();
     })().then(

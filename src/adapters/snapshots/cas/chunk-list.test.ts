@@ -36,6 +36,18 @@ describe("ChunkList", () => {
     );
   });
 
+  it("takes ids from a buffer of ids back to back (pushFrom) as push takes them one by one", () => {
+    fc.assert(
+      fc.property(refsArb, (refs) => {
+        const ids = Buffer.concat([Buffer.alloc(5), ...refs.map(([id]) => Buffer.from(id, "hex"))]);
+        const list = new ChunkList(1);
+        for (const [i, [, length]] of refs.entries()) list.pushFrom(ids, 5 + i * 32, length);
+        expect(list.hash()).toBe(ChunkList.from(refs).hash());
+        expect(() => list.pushFrom(ids, ids.length - 31, 1)).toThrow(RangeError);
+      }),
+    );
+  });
+
   it("finds the chunks it names and no others", () => {
     const ids = [randomBytes(32), randomBytes(32)];
     const list = new ChunkList(1);

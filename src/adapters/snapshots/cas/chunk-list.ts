@@ -50,6 +50,18 @@ export class ChunkList {
     return this.#bytes;
   }
 
+  /** Appends a chunk whose id is the 32 bytes at `at` in `ids`. */
+  pushFrom(ids: Uint8Array, at: number, length: number): void {
+    if (at + ID_BYTES > ids.length)
+      throw new RangeError(`no chunk id at ${at} of ${ids.length} bytes`);
+    if (this.#count === this.#lengths.length) this.#grow(Math.max(16, this.#count * 2));
+    const to = this.#count * ID_BYTES;
+    // A byte loop: no view made per chunk (a 1 GiB database has ~270,000 of them).
+    for (let k = 0; k < ID_BYTES; k++) this.#ids[to + k] = ids[at + k] as number;
+    this.#lengths[this.#count++] = length;
+    this.#bytes += length;
+  }
+
   /** Appends a chunk; `id` is 64 hex characters or 32 bytes. */
   push(id: string | Uint8Array, length: number): void {
     if (this.#count === this.#lengths.length) this.#grow(Math.max(16, this.#count * 2));

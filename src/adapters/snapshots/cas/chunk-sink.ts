@@ -1,7 +1,7 @@
-import type { FrameMember, ObjectStore } from "../../../ports/object-store.js";
-import { type CodecTaskResult, chunkOf } from "../../codec/codec-task.js";
+import type { ObjectStore } from "../../../ports/object-store.js";
+import { CHUNK_ID_BYTES, type CodecTaskResult, chunkOf } from "../../codec/codec-task.js";
 import { BLOCK_BUFFER_BYTES } from "./file-chunks.js";
-import type { FrameWriter } from "./frame-writer.js";
+import type { ChunkInFrame, FrameWriter } from "./frame-writer.js";
 
 /** Room for a block's frames once encoded (a worker replaces a buffer too small). */
 export const OUT_BUFFER_BYTES = BLOCK_BUFFER_BYTES + (BLOCK_BUFFER_BYTES >> 7) + 64 * 1024;
@@ -21,50 +21,45 @@ export class ChunkSink {
     this.#frames = frames;
   }
 
-  /** Whether a chunk is neither stored nor on its way. */
-  async lacks(id: string): Promise<boolean> {
-    return !this.#frames.has(id) && !(await this.#objects.has(id));
-  }
-
   /** A buffer for a task's encoded frames (its `out`). */
   outBuffer(): Uint8Array {
     return this.#outs.pop() ?? new Uint8Array(new ArrayBuffer(OUT_BUFFER_BYTES));
   }
 
-  /** Copies chunks `from` to `to` of a block that the store lacks into frames; counts them. */
-  async storeChunks(
-    block: CodecTaskResult,
-    cuts: readonly number[],
-    from: number,
-    to: number,
-  ): Promise<number> {
-    let fresh = 0;
-    for (let i = from; i < to; i++) {
-      const id = block.hashes[i] as string;
-      if (await this.lacks(id)) {
-        await this.#frames.add(id, chunkOf(block.data, cuts, i));
-        fresh += 1;
-      }
-    }
-    return fresh;
-  }
-
   /**
-   * Stores a block a worker has cut into frames and encoded: a frame whose chunks are all new goes
-   * to the pack writer as it is; the new chunks of any other frame are copied into frames here, so
-   * no chunk is stored twice. Counts the new chunks.
+   * Stores the chunks of a hashed block that the store lacks and counts them: a frame a worker
+   * encoded whose chunks are all new goes to the pack writer as it is; the new chunks of any other
+   * frame (or of a block not framed) are copied into frames here, so no chunk is stored twice.
    */
-  async storeFrames(block: CodecTaskResult, cuts: readonly number[]): Promise<number> {
-    const starts = block.frameStarts as readonly number[];
+  async store(block: CodecTaskResult, cuts: readonly number[]): Promise<number> {
+    // Committed chunks are looked up for the whole block at once; those on their way into the
+    // store (this writer's) one by one, as earlier chunks of the block may be among them.
+    const lacking = await this.#objects.lacking(block.ids);
+    const idOf = (i: number) => block.ids.subarray(i * CHUNK_ID_BYTES, (i + 1) * CHUNK_ID_BYTES);
+    const isNew = (i: number, id: Uint8Array) => lacking[i] === 1 && !this.#frames.has(id);
+    const copyNew = async (from: number, to: number): Promise<number> => {
+      let fresh = 0;
+      for (let i = from; i < to; i++) {
+        const id = idOf(i);
+        if (isNew(i, id)) {
+          await this.#frames.add(id, chunkOf(block.data, cuts, i));
+          fresh += 1;
+        }
+      }
+      return fresh;
+    };
+    const starts = block.frameStarts;
+    if (starts === undefined) return copyNew(0, cuts.length);
+
     const written: Promise<void>[] = [];
     let fresh = 0;
     for (const [f, from] of starts.entries()) {
       const to = starts[f + 1] ?? cuts.length;
       const base = from === 0 ? 0 : (cuts[from - 1] as number);
-      const members: FrameMember[] = [];
+      const members: ChunkInFrame[] = [];
       for (let i = from; i < to; i++) {
-        const id = block.hashes[i] as string;
-        if (!(await this.lacks(id))) break;
+        const id = idOf(i);
+        if (!isNew(i, id)) break;
         members.push({ id, within: (i === 0 ? 0 : (cuts[i - 1] as number)) - base });
       }
       if (members.length === to - from) {
@@ -72,7 +67,7 @@ export class ChunkSink {
         written.push((await this.#frames.addEncoded(members, frame)).written);
         fresh += members.length;
       } else {
-        fresh += await this.storeChunks(block, cuts, from, to);
+        fresh += await copyNew(from, to);
       }
     }
     const out = block.compressed[0]?.buffer;

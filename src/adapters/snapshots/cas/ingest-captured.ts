@@ -5,7 +5,12 @@ import type { ObjectStore } from "../../../ports/object-store.js";
 import type { Progress } from "../../../ports/progress.js";
 import type { AssetManifest, FileSource, SnapshotFile } from "../../../ports/state-asset.js";
 import type { Codec } from "../../codec/codec.js";
-import { type CodecTaskResult, newStreamId } from "../../codec/codec-task.js";
+import {
+  CHUNK_ID_BYTES,
+  type CodecTaskResult,
+  idHex,
+  newStreamId,
+} from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
 import type { ChunkLists } from "./cas-documents.js";
 import { ChunkList } from "./chunk-list.js";
@@ -130,23 +135,20 @@ export async function ingestCaptured(
           if (file.stream === undefined) {
             // A file that is one chunk has that chunk's sha256 as its digest already.
             if (block.first && block.last && cuts.length === 1 && codec.options.hash === "sha256") {
-              file.digest = result.hashes[0] as string;
+              file.digest = idHex(result.ids, 0);
             } else {
               file.whole ??= createHash("sha256");
               file.whole.update(result.data.subarray(0, length));
             }
           }
-          const fresh =
-            result.frameStarts === undefined
-              ? await sink.storeChunks(result, cuts, 0, cuts.length)
-              : await sink.storeFrames(result, cuts);
+          const fresh = await sink.store(result, cuts);
           if (file.stream !== undefined && !(block.first && block.last)) {
             speculate = fresh * 2 >= cuts.length;
           }
           let start = 0;
-          for (const [i, id] of result.hashes.entries()) {
+          for (let i = 0; i < cuts.length; i++) {
             const end = cuts[i] as number;
-            file.refs.push(id, end - start);
+            file.refs.pushFrom(result.ids, i * CHUNK_ID_BYTES, end - start);
             start = end;
           }
           done += length;
@@ -228,13 +230,13 @@ function hashHere(
   codec: Codec,
   task: { data: Uint8Array; cuts: readonly number[] },
 ): CodecTaskResult {
+  const ids = new Uint8Array(task.cuts.length * CHUNK_ID_BYTES);
   let start = 0;
-  const hashes = task.cuts.map((end) => {
-    const id = codec.hashOf(task.data.subarray(start, end));
+  for (const [i, end] of task.cuts.entries()) {
+    codec.digestInto(task.data.subarray(start, end), ids, i * CHUNK_ID_BYTES);
     start = end;
-    return id;
-  });
-  return { data: task.data, hashes, compressed: [] };
+  }
+  return { data: task.data, ids, compressed: [] };
 }
 
 /**
