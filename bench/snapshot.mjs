@@ -12,8 +12,9 @@
 //                                            [--dir <work dir>] [--keep] [--profile] [--rounds 3]
 // shipsafe's steps run in child processes (`--child <op>`) so that each one's peak RSS is its own;
 // --profile writes a V8 CPU profile of each into <work>/profiles. The full snapshot, the no-change
-// snapshot and the restore run --rounds times (default 3), the tools taking turns; the table shows
-// each tool's median and the line under it every run. restic must be installed:
+// snapshot and the restore run --rounds times (default 3), the tools taking turns (for the full
+// snapshot and the restore in an order rotated by one each round); the table shows each tool's
+// median and the line under it every run. restic must be installed:
 //   DEBIAN_FRONTEND=noninteractive apt-get install -y restic
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -333,6 +334,15 @@ function changedPages(before, after) {
   return changed;
 }
 
+/**
+ * `steps` in the order round `round` runs them: rotated by one each round, so that no tool always
+ * runs first (right after the steps before the loop) or right after the same other tool.
+ */
+function rotated(steps, round) {
+  const k = round % steps.length;
+  return [...steps.slice(k), ...steps.slice(0, k)];
+}
+
 /** The run with the median `ms` (the lower one of an even count); `runsMs` lists every run's. */
 function median(runs) {
   const sorted = [...runs].sort((a, b) => a.ms - b.ms);
@@ -466,30 +476,41 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       const last = round === rounds - 1;
       const root = last ? casRoot : join(work, "shipsafe-round");
-      rmSync(root, { recursive: true, force: true });
-      mkdirSync(root, { recursive: true });
-      sh("sync", []);
-      let w = await underWriteLoad(() => shipsafe("create", [], root));
-      full.shipsafe.push({
-        ms: w.value.wallMs,
-        inProcessMs: w.value.ms,
-        rssMiB: w.value.rssMiB,
-        rowsWrittenMeanwhile: w.rows,
-      });
-      if (!last) rmSync(root, { recursive: true, force: true });
-      sh("sync", []);
-      w = await underWriteLoad(() => tarZstd("full.tar.zst"));
-      full.tarZstd.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
-      // Context only: zstd on both cores (its archive is the same size to within 0.1%).
-      sh("sync", []);
-      w = await underWriteLoad(() => tarZstd("full-t0.tar.zst", "-T0"));
-      full.tarZstdT0.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
-      rmSync(join(tarDir, "full-t0.tar.zst"));
-      rmSync(repo, { recursive: true, force: true });
-      restic("init");
-      sh("sync", []);
-      w = await underWriteLoad(() => restic("backup", "data"));
-      full.restic.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
+      const steps = [
+        async () => {
+          rmSync(root, { recursive: true, force: true });
+          mkdirSync(root, { recursive: true });
+          sh("sync", []);
+          const w = await underWriteLoad(() => shipsafe("create", [], root));
+          full.shipsafe.push({
+            ms: w.value.wallMs,
+            inProcessMs: w.value.ms,
+            rssMiB: w.value.rssMiB,
+            rowsWrittenMeanwhile: w.rows,
+          });
+          if (!last) rmSync(root, { recursive: true, force: true });
+        },
+        async () => {
+          sh("sync", []);
+          const w = await underWriteLoad(() => tarZstd("full.tar.zst"));
+          full.tarZstd.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
+        },
+        async () => {
+          // Context only: zstd on both cores (its archive is the same size to within 0.1%).
+          sh("sync", []);
+          const w = await underWriteLoad(() => tarZstd("full-t0.tar.zst", "-T0"));
+          full.tarZstdT0.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
+          rmSync(join(tarDir, "full-t0.tar.zst"));
+        },
+        async () => {
+          rmSync(repo, { recursive: true, force: true });
+          restic("init");
+          sh("sync", []);
+          const w = await underWriteLoad(() => restic("backup", "data"));
+          full.restic.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
+        },
+      ];
+      for (const step of rotated(steps, round)) await step();
     }
     for (const tool of Object.keys(full)) results[tool].full = median(full[tool]);
     results.shipsafe.fullStored = bytesUnder(casRoot);
@@ -593,29 +614,38 @@ async function main() {
     // flushed first (untimed), so no tool's fsync or sync pays for another tool's writes. Each
     // tool in turn, `rounds` times.
     const restores = { shipsafe: [], tarZstd: [], restic: [] };
+    const restoreSteps = [
+      () => {
+        const m = shipsafe("materialize", ["--id", rangeId, "--dest", dest("restore-shipsafe")]);
+        restores.shipsafe.push({
+          ms: m.wallMs,
+          inProcessMs: m.ms,
+          rssMiB: m.rssMiB,
+          method: "materialize",
+        });
+        rmSync(join(work, "restore-shipsafe"), { recursive: true, force: true });
+      },
+      () => {
+        const tr = sh("sh", [
+          "-c",
+          `zstd -d -c -q "${join(tarDir, "range.tar.zst")}" | tar -C "${dest("restore-tar")}" -xf -`,
+        ]);
+        const trSync = sh("sync", ["-f", join(work, "restore-tar")]);
+        restores.tarZstd.push({ ms: tr.ms, syncMs: trSync.ms });
+        rmSync(join(work, "restore-tar"), { recursive: true, force: true });
+      },
+      () => {
+        const rr = restic("restore", "latest", "--target", dest("restore-restic"));
+        const rrSync = sh("sync", ["-f", join(work, "restore-restic")]);
+        restores.restic.push({ ms: rr.ms, syncMs: rrSync.ms });
+        rmSync(join(work, "restore-restic"), { recursive: true, force: true });
+      },
+    ];
     for (let round = 0; round < rounds; round++) {
-      sh("sync", []);
-      const m = shipsafe("materialize", ["--id", rangeId, "--dest", dest("restore-shipsafe")]);
-      restores.shipsafe.push({
-        ms: m.wallMs,
-        inProcessMs: m.ms,
-        rssMiB: m.rssMiB,
-        method: "materialize",
-      });
-      rmSync(join(work, "restore-shipsafe"), { recursive: true, force: true });
-      sh("sync", []);
-      const tr = sh("sh", [
-        "-c",
-        `zstd -d -c -q "${join(tarDir, "range.tar.zst")}" | tar -C "${dest("restore-tar")}" -xf -`,
-      ]);
-      const trSync = sh("sync", ["-f", join(work, "restore-tar")]);
-      restores.tarZstd.push({ ms: tr.ms, syncMs: trSync.ms });
-      rmSync(join(work, "restore-tar"), { recursive: true, force: true });
-      sh("sync", []);
-      const rr = restic("restore", "latest", "--target", dest("restore-restic"));
-      const rrSync = sh("sync", ["-f", join(work, "restore-restic")]);
-      restores.restic.push({ ms: rr.ms, syncMs: rrSync.ms });
-      rmSync(join(work, "restore-restic"), { recursive: true, force: true });
+      for (const step of rotated(restoreSteps, round)) {
+        sh("sync", []);
+        step();
+      }
     }
     for (const tool of Object.keys(restores)) results[tool].restore = median(restores[tool]);
     // The drill shipsafe runs (materialize into staging, copy into the sandbox, integrity_check).

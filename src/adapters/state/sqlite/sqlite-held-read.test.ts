@@ -91,6 +91,28 @@ describe("sqlite asset read in place (open)", () => {
     });
   }
 
+  it("tries the checkpoint again while it is busy for a moment, and then reads in place", async () => {
+    const live = join(work, "app.db");
+    makeDb(live, "wal");
+    const oldReader = new Database(live, { readonly: true });
+    const writer = new Database(live);
+    try {
+      oldReader.exec("BEGIN");
+      oldReader.prepare("SELECT count(*) FROM events").pluck().get();
+      writer.prepare("INSERT INTO events (body) VALUES ('after the old view')").run();
+      // The old view ends a moment after the first attempt, as an application's own checkpoint does.
+      const ended = sleep(25).then(() => oldReader.exec("COMMIT"));
+      const asset = createSqliteAsset({ name: "main", path: live });
+      const opened = await asset.open?.();
+      await ended;
+      expect(opened?.manifest.details.tables).toEqual({ events: 1, padding: 1500 });
+      await opened?.release();
+    } finally {
+      oldReader.close();
+      writer.close();
+    }
+  });
+
   it("gives no in-place read while another reader holds frames the checkpoint cannot copy", async () => {
     const live = join(work, "app.db");
     makeDb(live, "wal");
