@@ -12,9 +12,9 @@
 //                                            [--dir <work dir>] [--keep] [--profile] [--rounds 3]
 // shipsafe's steps run in child processes (`--child <op>`) so that each one's peak RSS is its own;
 // --profile writes a V8 CPU profile of each into <work>/profiles. The full snapshot, the no-change
-// snapshot and the restore run --rounds times (default 3), the tools taking turns (for the full
-// snapshot and the restore in an order rotated by one each round); the table shows each tool's
-// median and the line under it every run. restic must be installed:
+// snapshot and the restore run --rounds times (default 3), the tools taking turns (for the restore
+// in an order rotated by one each round); the table shows each tool's median and the line under it
+// every run. restic must be installed:
 //   DEBIAN_FRONTEND=noninteractive apt-get install -y restic
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -510,7 +510,9 @@ async function main() {
           full.restic.push({ ms: w.value.ms, rowsWrittenMeanwhile: w.rows });
         },
       ];
-      for (const step of rotated(steps, round)) await step();
+      // Always in this order (not rotated as the restore is): the stored sizes compare shipsafe's
+      // last snapshot with the tar.zst written right after it, under the same rows.
+      for (const step of steps) await step();
     }
     for (const tool of Object.keys(full)) results[tool].full = median(full[tool]);
     results.shipsafe.fullStored = bytesUnder(casRoot);
