@@ -1,3 +1,4 @@
+import { openSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import type { StoredBlob } from "../../../ports/object-store.js";
@@ -197,10 +198,23 @@ export async function openPack(packsDir: string, pack: string, blob: string): Pr
   try {
     return await open(packPath(packsDir, pack), "r");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    throw Object.assign(new Error("pack gone"), {
-      gonePack: pack,
-      cause: blobMissing(blob, pack),
-    });
+    throw packGoneOr(error, pack, blob);
   }
+}
+
+/** openPack without the thread pool: a file descriptor, to close with closeSync. */
+export function openPackSync(packsDir: string, pack: string, blob: string): number {
+  try {
+    return openSync(packPath(packsDir, pack), "r");
+  } catch (error) {
+    throw packGoneOr(error, pack, blob);
+  }
+}
+
+function packGoneOr(error: unknown, pack: string, blob: string): unknown {
+  if ((error as NodeJS.ErrnoException).code !== "ENOENT") return error;
+  return Object.assign(new Error("pack gone"), {
+    gonePack: pack,
+    cause: blobMissing(blob, pack),
+  });
 }
