@@ -91,7 +91,13 @@ describe("sqlite asset read in place (open)", () => {
     });
   }
 
-  it("tries the checkpoint again while it is busy for a moment, and then reads in place", async () => {
+  /**
+   * A WAL database where a reader holds a view older than the last commit, so no checkpoint can
+   * copy every frame until `endOldView`; `body` runs with it, then both connections close.
+   */
+  async function withOldView(
+    body: (live: string, endOldView: () => void) => Promise<void>,
+  ): Promise<void> {
     const live = join(work, "app.db");
     makeDb(live, "wal");
     const oldReader = new Database(live, { readonly: true });
@@ -100,38 +106,33 @@ describe("sqlite asset read in place (open)", () => {
       oldReader.exec("BEGIN");
       oldReader.prepare("SELECT count(*) FROM events").pluck().get();
       writer.prepare("INSERT INTO events (body) VALUES ('after the old view')").run();
+      await body(live, () => oldReader.exec("COMMIT"));
+    } finally {
+      oldReader.close();
+      writer.close();
+    }
+  }
+
+  it("tries the checkpoint again while it is busy for a moment, and then reads in place", async () => {
+    await withOldView(async (live, endOldView) => {
       // The old view ends a moment after the first attempt, as an application's own checkpoint does.
-      const ended = sleep(25).then(() => oldReader.exec("COMMIT"));
-      const asset = createSqliteAsset({ name: "main", path: live });
-      const opened = await asset.open?.();
+      const ended = sleep(25).then(endOldView);
+      const opened = await createSqliteAsset({ name: "main", path: live }).open?.();
       await ended;
       expect(opened?.manifest.details.tables).toEqual({ events: 1, padding: 1500 });
       await opened?.release();
-    } finally {
-      oldReader.close();
-      writer.close();
-    }
+    });
   });
 
   it("gives no in-place read while another reader holds frames the checkpoint cannot copy", async () => {
-    const live = join(work, "app.db");
-    makeDb(live, "wal");
-    const oldReader = new Database(live, { readonly: true });
-    const writer = new Database(live);
-    try {
-      oldReader.exec("BEGIN");
-      oldReader.prepare("SELECT count(*) FROM events").pluck().get();
-      writer.prepare("INSERT INTO events (body) VALUES ('after the old view')").run();
+    await withOldView(async (live, endOldView) => {
       const asset = createSqliteAsset({ name: "main", path: live });
       expect(await asset.open?.()).toBeUndefined();
       // The fallback still captures the newest committed state.
-      oldReader.exec("COMMIT");
+      endOldView();
       const opened = await asset.open?.();
       expect(opened?.manifest.details.tables).toEqual({ events: 1, padding: 1500 });
       await opened?.release();
-    } finally {
-      oldReader.close();
-      writer.close();
-    }
+    });
   });
 });
