@@ -10,9 +10,9 @@ export interface ChunkInFrame {
 }
 
 /** Raw bytes gathered into one frame: 1.04x the size of whole-file zstd at 256 KiB, 1.00x at 1 MiB. */
-export const FRAME_BYTES = 512 * 1024;
+export const FRAME_BYTES = 2 * 1024 * 1024;
 /** Frames compressed or being written at once; bounds the memory held for them. */
-const MAX_PENDING_FRAMES = 8;
+const MAX_PENDING_FRAMES = 3;
 /** A frame buffer: the raw bytes, then room to encode the frame over them (see encodeBlobInPlace). */
 const FRAME_BUFFER_BYTES = FRAME_BYTES + IN_PLACE_HEADROOM;
 
