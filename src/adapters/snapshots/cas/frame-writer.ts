@@ -27,7 +27,7 @@ export class FrameWriter {
   #buffer: Uint8Array = Buffer.allocUnsafeSlow(FRAME_BUFFER_BYTES);
   /**
    * Frame buffers handed back by the runner with the encoded frame in them, reused once it is
-   * written: fresh 512 KiB buffers per frame bloat RSS and keep the garbage collector busy.
+   * written: fresh 2 MiB buffers per frame bloat RSS and keep the garbage collector busy.
    */
   readonly #spare: Uint8Array[] = [];
   #used = 0;
@@ -47,16 +47,22 @@ export class FrameWriter {
     return this.#inFlight.has(id) || this.#writer.has(id);
   }
 
-  /** Adds a chunk the store does not have yet. */
+  /**
+   * Adds a chunk the store does not have yet. Callers may add at once (assets stored together):
+   * the frame being filled changes only synchronously, and a full one is sealed before the chunk
+   * goes into the next; the promise waits for room among the frames on their way.
+   */
   async add(id: Uint8Array, chunk: Uint8Array): Promise<void> {
     this.#inFlight.add(id);
-    if (this.#used > 0 && this.#used + chunk.length > FRAME_BYTES) await this.#seal();
+    const sealing =
+      this.#used > 0 && this.#used + chunk.length > FRAME_BYTES ? this.#seal() : undefined;
     if (chunk.length + IN_PLACE_HEADROOM > this.#buffer.length) {
       this.#buffer = Buffer.allocUnsafeSlow(chunk.length + IN_PLACE_HEADROOM);
     }
     this.#buffer.set(chunk, this.#used);
     this.#members.push({ id, within: this.#used });
     this.#used += chunk.length;
+    await sealing;
   }
 
   /**
@@ -80,6 +86,7 @@ export class FrameWriter {
     if (this.#failure !== undefined) throw this.#failure;
   }
 
+  /** Takes the frame being filled (before its first await: see `add`) and queues it compressed. */
   async #seal(): Promise<void> {
     const members = this.#members;
     const data = this.#buffer; // whole, so it moves to the worker; only `used` bytes count
@@ -96,7 +103,7 @@ export class FrameWriter {
       inPlace: true,
     });
     const frame = result.then((done) => {
-      // Reused once written: fresh 512 KiB buffers per frame bloat RSS and busy the collector.
+      // Reused once written: fresh 2 MiB buffers per frame bloat RSS and busy the collector.
       const reuse = () => {
         if (done.data.length === FRAME_BUFFER_BYTES && this.#spare.length < MAX_PENDING_FRAMES) {
           this.#spare.push(done.data);
