@@ -15,8 +15,12 @@ export function createProgressRenderer(
 ): Progress & { events: ProgressEvent[] } {
   const c = out.colors;
   const events: ProgressEvent[] = [];
-  // Per step: when its bytes started, and when the bar was last drawn.
-  const started = new Map<string, number>();
+  // Steps reporting bytes while another of them still runs (assets stored at once) share the one
+  // bar: their bytes add up, under their names joined. A step's report when none of the group still
+  // runs starts a new group.
+  const group = new Map<string, { done: number; total: number | undefined }>();
+  const running = new Set<string>();
+  let groupStartedAt = 0;
   let drawnAt = Number.NEGATIVE_INFINITY;
   return {
     events,
@@ -25,9 +29,11 @@ export function createProgressRenderer(
       if (event.type !== "bytes") events.push(event);
       switch (event.type) {
         case "step-started":
+          running.add(event.step);
           out.note(`${c.dim("→")} ${event.step}${event.detail ? c.dim(` — ${event.detail}`) : ""}`);
           break;
         case "step-finished": {
+          running.delete(event.step);
           const mark =
             event.status === "succeeded"
               ? c.green("✓")
@@ -40,14 +46,24 @@ export function createProgressRenderer(
         case "bytes": {
           if (!out.canDrawLive) break;
           const t = now();
-          const t0 = started.get(event.step) ?? t;
-          started.set(event.step, t0);
-          const finished = event.total !== undefined && event.done >= event.total;
+          if (!group.has(event.step) && ![...group.keys()].some((step) => running.has(step))) {
+            group.clear();
+            groupStartedAt = t;
+          }
+          group.set(event.step, { done: event.done, total: event.total });
+          running.add(event.step);
+          let done = 0;
+          let total: number | undefined = 0;
+          for (const step of group.values()) {
+            done += step.done;
+            total =
+              total === undefined || step.total === undefined ? undefined : total + step.total;
+          }
+          const finished = total !== undefined && done >= total;
           if (t - drawnAt < REDRAW_MS && !finished) break;
           drawnAt = t;
-          out.live(
-            `  ${formatProgressLine({ step: event.step, done: event.done, total: event.total, elapsedMs: t - t0 })}`,
-          );
+          const step = [...group.keys()].join(" + ");
+          out.live(`  ${formatProgressLine({ step, done, total, elapsedMs: t - groupStartedAt })}`);
           break;
         }
         case "note":
