@@ -25,7 +25,7 @@ import {
   plainFileSource,
   READ_SIZE,
 } from "./file-chunks.js";
-import { FRAME_BYTES, FrameWriter } from "./frame-writer.js";
+import { FrameWriter, STREAM_FRAME_BYTES } from "./frame-writer.js";
 
 /** Blocks hashed ahead of the one being deduplicated: keeps the workers busy. */
 const HASH_AHEAD = 6;
@@ -254,7 +254,7 @@ async function storeAsset(
         });
         const hashing = await runner.submit(
           speculate
-            ? { ...task, framing: "frames", frameBytes: FRAME_BYTES, out: sink.outBuffer() }
+            ? { ...task, framing: "frames", frameBytes: STREAM_FRAME_BYTES, out: sink.outBuffer() }
             : task,
         );
         result = Promise.all([hashing.result, streaming.result]).then(([hashes, stream]) =>
