@@ -1,29 +1,27 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { ShipsafeError } from "../../../domain/errors.js";
 import type { ObjectStore } from "../../../ports/object-store.js";
 import type { Progress } from "../../../ports/progress.js";
 import type { AssetManifest, FileSource, SnapshotFile } from "../../../ports/state-asset.js";
 import type { Codec } from "../../codec/codec.js";
-import {
-  CHUNK_ID_BYTES,
-  type CodecTaskResult,
-  idHex,
-  newStreamId,
-} from "../../codec/codec-task.js";
+import { CHUNK_ID_BYTES, type CodecTaskResult, idHex } from "../../codec/codec-task.js";
 import type { TaskRunner } from "../../codec/task-runner.js";
+import {
+  type AssetBlock,
+  assetBlocks,
+  checkedDigest,
+  READ_AHEAD_FILES,
+  sourceChanged,
+} from "./asset-blocks.js";
 import type { ChunkLists } from "./cas-documents.js";
-import { ChunkList } from "./chunk-list.js";
+import type { ChunkList } from "./chunk-list.js";
 import { ChunkSink } from "./chunk-sink.js";
 import {
   BLOCK_BUFFER_BYTES,
   type BlockBuffers,
   type BufferClass,
   blockBufferPools,
-  type ChunkBlock,
-  fileBlocks,
   plainFileSource,
-  READ_SIZE,
 } from "./file-chunks.js";
 import { FrameWriter, STREAM_FRAME_BYTES } from "./frame-writer.js";
 
@@ -37,22 +35,10 @@ const HASH_AHEAD = 6;
 const HASH_AHEAD_MAX = 32;
 const HASH_AHEAD_BYTES = HASH_AHEAD * BLOCK_BUFFER_BYTES;
 /**
- * Smaller files are hashed here: a worker round trip would cost more, and they are one chunk (the
- * content-defined chunker cuts nothing before 16 KiB). A larger file goes to a worker, which also
- * cuts it (when it fits one block) and keeps its running sha256 off this thread: cutting and
- * hashing 2,000 files of ~100 KiB here held the workers ~50% idle.
- */
-const HASH_HERE_BELOW = 16 * 1024;
-/**
  * Assets stored at once: the next one starts while the one before is stored, so one asset's
  * per-file work here (small files: open, read, hash) fills the gaps the workers would leave.
  */
 const CONCURRENT_ASSETS = 2;
-/** Files whose first block is read while earlier files are stored: hides each open's latency. */
-const READ_AHEAD_FILES = 16;
-/** ...as long as their first blocks hold at most this many bytes. */
-const READ_AHEAD_BYTES = 16 * 1024 * 1024;
-
 /**
  * Buffers of the blocks of files read whole (below READ_SIZE), which go to one task each: plain
  * buffers, moved to a worker and back. Larger files' blocks are shared, as two workers read each.
@@ -298,128 +284,4 @@ function hashHere(
     start = end;
   }
   return { data: task.data, ids, compressed: [] };
-}
-
-/**
- * A file being stored: its entry in the captured manifest, its chunks so far, and its sha256 —
- * its one chunk's id, or hashed here (small files), or by the worker its running hash is kept on
- * (`stream`), which hands back `digest` with the last block.
- */
-interface FileInProgress {
-  readonly entry: SnapshotFile;
-  readonly refs: ChunkList;
-  /** Created when a block of a file hashed here needs it (not for a one-chunk file). */
-  whole?: Hash;
-  readonly stream: number | undefined;
-  digest?: string;
-}
-
-interface AssetBlock {
-  readonly file: FileInProgress;
-  readonly data: Uint8Array;
-  readonly cuts: readonly number[];
-  /** The whole file, still to be cut by content (ChunkBlock.byContent). */
-  readonly byContent?: boolean;
-  readonly first: boolean;
-  /** The file's last block (an empty file has one, empty). */
-  readonly last: boolean;
-}
-
-/** The blocks of every file of an asset, in order; the next files are opened and read ahead. */
-async function* assetBlocks(
-  asset: CapturedAsset,
-  pools: { shared: BlockBuffers; own: BlockBuffers },
-): AsyncGenerator<AssetBlock> {
-  const entries = asset.manifest.files;
-  const ahead: {
-    entry: SnapshotFile;
-    blocks: AsyncGenerator<ChunkBlock>;
-    first: Promise<unknown>;
-  }[] = [];
-  let aheadBytes = 0;
-  let next = 0;
-  const firstBytes = (entry: SnapshotFile) => Math.min(entry.size + 1, BLOCK_BUFFER_BYTES);
-  const readAhead = () => {
-    while (
-      next < entries.length &&
-      (ahead.length === 0 ||
-        (ahead.length < READ_AHEAD_FILES &&
-          aheadBytes + firstBytes(entries[next] as SnapshotFile) <= READ_AHEAD_BYTES))
-    ) {
-      const entry = entries[next++] as SnapshotFile;
-      const blocks = (async function* () {
-        // A small file's buffer is its own (moved to a worker and back, or hashed here); a
-        // larger file's blocks are shared with the workers.
-        const source = await asset.openFile(entry.path);
-        yield* fileBlocks(source, entry.size, entry.size < READ_SIZE ? pools.own : pools.shared, {
-          deferContentCuts: entry.size >= HASH_HERE_BELOW,
-        });
-      })();
-      const first = blocks.next();
-      first.catch(() => undefined); // awaited in turn below; not unhandled meanwhile
-      ahead.push({ entry, blocks, first });
-      aheadBytes += firstBytes(entry);
-    }
-  };
-  try {
-    for (readAhead(); ahead.length > 0; readAhead()) {
-      const { entry, blocks, first } = ahead.shift() as (typeof ahead)[number];
-      aheadBytes -= firstBytes(entry);
-      const stream = entry.size >= HASH_HERE_BELOW ? newStreamId() : undefined;
-      // Sized for a database cut at 4 KiB pages; other files have fewer, larger chunks.
-      const refs = new ChunkList(Math.min(Math.ceil(entry.size / 4096) + 1, 1 << 20));
-      const file: FileInProgress = { entry, refs, stream };
-      let previous: ChunkBlock | undefined;
-      let isFirst = true;
-      let result = (await first) as IteratorResult<ChunkBlock>;
-      for (; !result.done; result = await blocks.next()) {
-        if (previous) {
-          yield { file, ...previous, first: isFirst, last: false };
-          isFirst = false;
-        }
-        previous = result.value;
-        // The files after this one start reading once its first block is in.
-        readAhead();
-      }
-      yield {
-        file,
-        ...(previous ?? { data: new Uint8Array(0), cuts: [] }),
-        first: isFirst,
-        last: true,
-      };
-    }
-  } finally {
-    // Stopped early (an error): close the files opened ahead.
-    for (const { blocks, first } of ahead.splice(0)) {
-      await first.catch(() => undefined);
-      await blocks.return(undefined).catch(() => undefined);
-    }
-  }
-}
-
-/** The file's digest as stored; refuses a copy that differs from what capture recorded. */
-function checkedDigest(asset: string, file: FileInProgress): SnapshotFile {
-  const here = () => (file.whole ?? createHash("sha256")).digest("hex"); // none: an empty file
-  const sha256 = file.digest ?? (file.stream === undefined ? here() : undefined);
-  if (sha256 === undefined) throw new Error(`no digest came back for ${asset}/${file.entry.path}`);
-  const chunks = file.refs.hash();
-  const size = file.refs.totalBytes;
-  const { entry } = file;
-  if (
-    (entry.sha256 !== "" && sha256 !== entry.sha256) ||
-    (entry.chunks !== undefined && chunks !== entry.chunks) ||
-    size !== entry.size
-  ) {
-    throw sourceChanged(asset, entry.path);
-  }
-  return { ...entry, sha256, chunks };
-}
-
-function sourceChanged(asset: string, path: string): ShipsafeError {
-  return new ShipsafeError({
-    code: "SNAPSHOT_SOURCE_CHANGED",
-    kind: "runtime",
-    message: `${asset}/${path} changed while it was being stored`,
-    hint: "take the snapshot again",
-  });
 }
