@@ -10,6 +10,12 @@ export interface ObjectStore {
    * store, so `prune` cannot remove a blob it added or deduplicated against.
    */
   writer(options?: PackWriterOptions): Promise<PackWriter>;
+  /**
+   * Starts reading what `lacking` and `has` consult (the index) in the background, if it is not
+   * in memory yet: a snapshot about to store new chunks asks early, so its first block does not
+   * wait for the reading. A failure is reported by the call that needs it.
+   */
+  prefetch(): void;
   /** Whether a committed blob with this id is known (as of opening or the last refresh). */
   has(id: string): Promise<boolean>;
   /**

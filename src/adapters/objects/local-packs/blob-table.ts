@@ -20,6 +20,37 @@ export function checkedId(id: Uint8Array): Uint8Array {
 }
 
 /**
+ * Blobs' ids and locations in columns: blob i's id is `ids[i * 32, i * 32 + 32)`, its location
+ * `pack[i]`, `offset[i]`, `length[i]`, `crc[i]`, `within[i]` (see BlobTable).
+ */
+export interface BlobColumns {
+  readonly ids: Uint8Array;
+  readonly pack: Uint32Array;
+  readonly offset: Uint32Array;
+  readonly length: Uint32Array;
+  readonly crc: Uint32Array;
+  readonly within: Uint32Array;
+}
+
+/** Empty columns for `count` blobs. */
+export function blobColumns(count: number): BlobColumns {
+  return {
+    ids: new Uint8Array(count * ID_BYTES),
+    pack: new Uint32Array(count),
+    offset: new Uint32Array(count),
+    length: new Uint32Array(count),
+    crc: new Uint32Array(count),
+    within: new Uint32Array(count),
+  };
+}
+
+/** A BlobTable's arrays (see `toParts`): what a worker thread hands back after loading an index. */
+export interface BlobTableParts extends BlobColumns {
+  readonly slots: Int32Array;
+  readonly size: number;
+}
+
+/**
  * Blob locations keyed by 32-byte id in flat typed arrays (52 bytes per blob plus an open-addressing
  * slot table), because a Map of a million hex strings costs several times that. A location is the
  * stored extent (pack, offset, length, CRC-32) of the frame holding the blob, and the blob's offset
@@ -49,6 +80,67 @@ export class BlobTable {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** The table's arrays, to be moved to another thread (the table must not be used after). */
+  toParts(): BlobTableParts {
+    return {
+      ids: this.#ids,
+      pack: this.#pack,
+      offset: this.#offset,
+      length: this.#length,
+      crc: this.#crc,
+      within: this.#within,
+      slots: this.#slots,
+      size: this.#size,
+    };
+  }
+
+  /**
+   * A table over the first `count` blobs of `columns` (the arrays used, not copied), or undefined
+   * when an id is there twice (the caller inserts one by one instead: the first one wins). One pass
+   * places every blob: about half the time of inserting them one by one.
+   */
+  static fromColumns(columns: BlobColumns, count: number): BlobTable | undefined {
+    const { ids } = columns;
+    const slots = new Int32Array(slotCount(count));
+    const mask = slots.length - 1;
+    for (let index = 0; index < count; index++) {
+      const base = index * ID_BYTES;
+      let slot = hashOf(ids, base) & mask;
+      for (;;) {
+        const entry = slots[slot] as number;
+        if (entry === 0) break;
+        if (sameIdAt(ids, (entry - 1) * ID_BYTES, ids, base)) return undefined;
+        slot = (slot + 1) & mask;
+      }
+      slots[slot] = index + 1;
+    }
+    return BlobTable.fromParts({ ...columns, slots, size: count });
+  }
+
+  /** A table over the arrays of `toParts` (used, not copied). */
+  static fromParts(parts: BlobTableParts): BlobTable {
+    const capacity = parts.pack.length;
+    const columns = [parts.offset, parts.length, parts.crc, parts.within];
+    if (
+      parts.ids.length !== capacity * ID_BYTES ||
+      columns.some((column) => column.length !== capacity) ||
+      !(parts.size <= capacity && parts.size * 2 <= parts.slots.length) ||
+      (parts.slots.length & (parts.slots.length - 1)) !== 0
+    ) {
+      throw new Error("blob table parts do not fit together");
+    }
+    const table = new BlobTable(1);
+    table.#ids = parts.ids;
+    table.#pack = parts.pack;
+    table.#offset = parts.offset;
+    table.#length = parts.length;
+    table.#crc = parts.crc;
+    table.#within = parts.within;
+    table.#slots = parts.slots;
+    table.#size = parts.size;
+    return table;
   }
 
   /** The entry index of `id` (32 bytes at `at` in `source`), or -1. */
@@ -132,11 +224,7 @@ export class BlobTable {
   }
 
   #sameId(index: number, source: Uint8Array, at: number): boolean {
-    const base = index * ID_BYTES;
-    for (let i = 0; i < ID_BYTES; i++) {
-      if (this.#ids[base + i] !== source[at + i]) return false;
-    }
-    return true;
+    return sameIdAt(this.#ids, index * ID_BYTES, source, at);
   }
 
   #place(index: number): void {
@@ -173,6 +261,11 @@ function grown(array: Uint32Array, capacity: number): Uint32Array {
   const next = new Uint32Array(capacity);
   next.set(array);
   return next;
+}
+
+function sameIdAt(a: Uint8Array, atA: number, b: Uint8Array, atB: number): boolean {
+  for (let i = 0; i < ID_BYTES; i++) if (a[atA + i] !== b[atB + i]) return false;
+  return true;
 }
 
 /** Ids are sha256 digests, so their first bytes are already uniformly distributed. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type BlobTable, ID_BYTES } from "./blob-table.js";
+import { type BlobColumns, type BlobTable, blobColumns, ID_BYTES } from "./blob-table.js";
 
 /**
  * An index file lists packs (id, size), the frames in them (pack number, offset, length, CRC-32)
@@ -15,8 +15,8 @@ const HEADER_V2_BYTES = 16;
 const PACK_BYTES = ID_BYTES + 8;
 const FRAME_BYTES = 16;
 const BLOB_BYTES = ID_BYTES + 8;
-/** The decoded, in-memory form of an entry (and a version 2 file's entry on disk). */
-export const INDEX_ENTRY_BYTES = ID_BYTES + 20;
+/** A version 2 file's entry: id, pack, offset, length, crc, within (u32 each). */
+const INDEX_ENTRY_BYTES = ID_BYTES + 20;
 export const INDEX_FILE = /^[0-9a-f]{64}\.idx$/;
 
 export interface IndexPack {
@@ -27,11 +27,8 @@ export interface IndexPack {
 export interface DecodedIndex {
   readonly packs: readonly IndexPack[];
   readonly count: number;
-  /**
-   * Entry i is at `i * INDEX_ENTRY_BYTES`: id, pack (u32), offset (u32), length (u32), crc (u32),
-   * within (u32).
-   */
-  readonly entries: Buffer;
+  /** Blob i's id and location, the pack numbered as in `packs`: the form a BlobTable holds. */
+  readonly columns: BlobColumns;
 }
 
 /** Encodes `table`, whose pack numbers index `packs`; blobs of one frame share its entry. */
@@ -121,26 +118,27 @@ export function decodeIndex(name: string, bytes: Buffer): DecodedIndex | { probl
       return { problem: `frame ${f} names a pack beyond the ${packCount} listed` };
     }
   }
-  // Expanded to one full entry per blob: the form the blob table is loaded from.
-  const entries = Buffer.allocUnsafe(count * INDEX_ENTRY_BYTES);
+  const frames = new Uint32Array(frameCount * 4);
+  for (let k = 0; k < frames.length; k++) frames[k] = bytes.readUInt32LE(framesAt + k * 4);
+  // Into columns, the blob table's own form: a store's first index becomes its table as it is.
+  const columns = blobColumns(count);
+  const { ids, pack, offset, length, crc, within } = columns;
   for (let i = 0; i < count; i++) {
     const from = blobsAt + i * BLOB_BYTES;
-    const to = i * INDEX_ENTRY_BYTES;
     const frame = bytes.readUInt32LE(from + ID_BYTES);
     if (frame >= frameCount) {
       return { problem: `entry ${i} names a frame beyond the ${frameCount} listed` };
     }
-    // Byte loops, not Buffer#copy: three native calls per blob cost ~85 ms for 380,000 blobs.
-    for (let b = 0; b < ID_BYTES; b++) entries[to + b] = bytes[from + b] as number;
-    const frameAt = framesAt + frame * FRAME_BYTES;
-    for (let b = 0; b < FRAME_BYTES; b++) {
-      entries[to + ID_BYTES + b] = bytes[frameAt + b] as number;
-    }
-    for (let b = 0; b < 4; b++) {
-      entries[to + ID_BYTES + 16 + b] = bytes[from + ID_BYTES + 4 + b] as number;
-    }
+    // A byte loop, not Buffer#copy: native calls per blob cost ~85 ms for 380,000 blobs.
+    const to = i * ID_BYTES;
+    for (let b = 0; b < ID_BYTES; b++) ids[to + b] = bytes[from + b] as number;
+    pack[i] = frames[frame * 4] as number;
+    offset[i] = frames[frame * 4 + 1] as number;
+    length[i] = frames[frame * 4 + 2] as number;
+    crc[i] = frames[frame * 4 + 3] as number;
+    within[i] = bytes.readUInt32LE(from + ID_BYTES + 4);
   }
-  return { packs, count, entries };
+  return { packs, count, columns };
 }
 
 function decodeV2(bytes: Buffer): DecodedIndex | { problem: string } {
@@ -149,13 +147,21 @@ function decodeV2(bytes: Buffer): DecodedIndex | { problem: string } {
   const entriesAt = HEADER_V2_BYTES + packCount * PACK_BYTES;
   if (bytes.length !== entriesAt + count * INDEX_ENTRY_BYTES) return { problem: "wrong length" };
   const packs = readPacks(bytes, HEADER_V2_BYTES, packCount);
-  const entries = bytes.subarray(entriesAt);
+  const columns = blobColumns(count);
   for (let i = 0; i < count; i++) {
-    if (entries.readUInt32LE(i * INDEX_ENTRY_BYTES + ID_BYTES) >= packCount) {
+    const at = entriesAt + i * INDEX_ENTRY_BYTES;
+    const pack = bytes.readUInt32LE(at + ID_BYTES);
+    if (pack >= packCount) {
       return { problem: `entry ${i} names a pack beyond the ${packCount} listed` };
     }
+    columns.ids.set(bytes.subarray(at, at + ID_BYTES), i * ID_BYTES);
+    columns.pack[i] = pack;
+    columns.offset[i] = bytes.readUInt32LE(at + ID_BYTES + 4);
+    columns.length[i] = bytes.readUInt32LE(at + ID_BYTES + 8);
+    columns.crc[i] = bytes.readUInt32LE(at + ID_BYTES + 12);
+    columns.within[i] = bytes.readUInt32LE(at + ID_BYTES + 16);
   }
-  return { packs, count, entries };
+  return { packs, count, columns };
 }
 
 function readPacks(bytes: Buffer, from: number, count: number): IndexPack[] {

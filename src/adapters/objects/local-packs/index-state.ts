@@ -1,8 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ShipsafeError } from "../../../domain/errors.js";
-import { BlobTable, ID_BYTES } from "./blob-table.js";
-import { type DecodedIndex, decodeIndex, INDEX_ENTRY_BYTES, INDEX_FILE } from "./index-format.js";
+import { BlobTable, type BlobTableParts, ID_BYTES } from "./blob-table.js";
+import { type DecodedIndex, decodeIndex, INDEX_FILE } from "./index-format.js";
 
 export interface PackInfo {
   readonly id: string;
@@ -10,6 +10,13 @@ export interface PackInfo {
   /** Entries naming this pack across all index files (duplicates included). */
   blobs: number;
   blobBytes: number;
+}
+
+/** An IndexState as parts a worker thread can hand back (see IndexState.toParts). */
+export interface IndexStateParts {
+  readonly table: BlobTableParts;
+  readonly packs: readonly PackInfo[];
+  readonly files: readonly string[];
 }
 
 /**
@@ -30,24 +37,51 @@ export class IndexState {
     return this.#table;
   }
 
+  /** The state as structured-cloneable parts (the table's arrays to be moved, not copied). */
+  toParts(): IndexStateParts {
+    return { table: this.#table.toParts(), packs: this.packs, files: [...this.files] };
+  }
+
+  /** A state from `toParts`, made on another thread. */
+  static fromParts(parts: IndexStateParts): IndexState {
+    const state = new IndexState(1);
+    state.#table = BlobTable.fromParts(parts.table);
+    for (const [number, pack] of parts.packs.entries()) {
+      state.packs.push({ ...pack });
+      state.packNumbers.set(pack.id, number);
+    }
+    for (const name of parts.files) state.files.add(name);
+    return state;
+  }
+
+  /** Merges a decoded index file; its columns become this state's (the caller lets them go). */
   merge(name: string, index: DecodedIndex): void {
     const numbers = this.#packNumbersOf(index.packs);
-    const { entries } = index;
-    for (let i = 0, at = 0; i < index.count; i++, at += INDEX_ENTRY_BYTES) {
-      const pack = numbers[entries.readUInt32LE(at + ID_BYTES)] as number;
-      const length = entries.readUInt32LE(at + ID_BYTES + 8);
-      const info = this.packs[pack] as PackInfo;
+    const { ids, pack, offset, length, crc, within } = index.columns;
+    for (let i = 0; i < index.count; i++) {
+      const number = numbers[pack[i] as number] as number;
+      pack[i] = number;
+      const info = this.packs[number] as PackInfo;
       info.blobs++;
-      info.blobBytes += length;
-      this.table.insert(
-        entries,
-        at,
-        pack,
-        entries.readUInt32LE(at + ID_BYTES + 4),
-        length,
-        entries.readUInt32LE(at + ID_BYTES + 12),
-        entries.readUInt32LE(at + ID_BYTES + 16),
-      );
+      info.blobBytes += length[i] as number;
+    }
+    // Into an empty state the columns are taken as they are (a store's one index file, loaded).
+    const adopted =
+      this.#table.size === 0 ? BlobTable.fromColumns(index.columns, index.count) : undefined;
+    if (adopted) this.#table = adopted;
+    else {
+      this.#table.reserve(index.count);
+      for (let i = 0; i < index.count; i++) {
+        this.#table.insert(
+          ids,
+          i * ID_BYTES,
+          pack[i] as number,
+          offset[i] as number,
+          length[i] as number,
+          crc[i] as number,
+          within[i] as number,
+        );
+      }
     }
     this.files.add(name);
   }
@@ -95,7 +129,9 @@ export async function loadIndexState(indexDir: string): Promise<IndexState> {
     try {
       const names = await indexFiles(indexDir);
       const decoded = await Promise.all(names.map((name) => readIndex(indexDir, name)));
-      const state = new IndexState(decoded.reduce((sum, index) => sum + index.count, 0));
+      // One file: its columns become the table, nothing to size for.
+      const blobs = decoded.length > 1 ? decoded.reduce((sum, index) => sum + index.count, 0) : 1;
+      const state = new IndexState(blobs);
       for (const [i, index] of decoded.entries()) state.merge(names[i] as string, index);
       return state;
     } catch (error) {

@@ -5,6 +5,7 @@ import { readBlob, readBlobs } from "./blob-reader.js";
 import { ID_BYTES, parseBlobId } from "./blob-table.js";
 import { checkPacks } from "./check-packs.js";
 import { locateFrames, readFrames } from "./frame-reader.js";
+import { loadIndex } from "./index-loader.js";
 import { type IndexState, loadIndexState, refreshIndexState } from "./index-state.js";
 import { DEFAULT_PACK_SIZE, openPackWriter } from "./pack-writer.js";
 import { prunePacks } from "./prune-packs.js";
@@ -24,8 +25,9 @@ export interface LocalPackStoreOptions {
  * The embedded object store: `dir/packs/<2 hex>/<pack id>.pack` hold blobs, `dir/index/<id>.idx`
  * (one per committed writer) say where each blob is, `dir/leases/` and `dir/lock` coordinate
  * writers with prune. The whole index is held in memory in ~50-60 bytes per blob, loaded when a
- * call first needs it: a snapshot whose assets are all unchanged, or a listing, never reads it
- * (~150 ms for a 1 GiB database's 280,000 pages).
+ * call first needs it (or `prefetch` asks): a snapshot whose assets are all unchanged, or a
+ * listing, never reads it (~150 ms for a 1 GiB database's 280,000 pages, on a worker thread when
+ * built: index-loader.ts).
  */
 export async function openLocalPackStore(
   dir: string,
@@ -45,7 +47,7 @@ export async function openLocalPackStore(
     reading ??= (async () => {
       const after = leases;
       try {
-        state = state ? await refreshIndexState(state, indexDir) : await loadIndexState(indexDir);
+        state = state ? await refreshIndexState(state, indexDir) : await loadIndex(indexDir);
         readAfter = Math.max(readAfter, after);
         return state;
       } finally {
@@ -96,6 +98,10 @@ export async function openLocalPackStore(
 
   return {
     writer: (writerOptions) => openPackWriter(ctx, writerOptions),
+    prefetch() {
+      // A failure here is met again, and reported, by the call that needs the index.
+      if (!ready()) read().catch(() => undefined);
+    },
     // Called once per chunk: no extra await when the index is ready.
     has: async (id) => (ready() ?? (await loaded())).table.find(parseBlobId(id, key)) >= 0,
     async lacking(ids) {

@@ -24,6 +24,14 @@ export interface AssetCapture {
   finish(): Promise<void>;
 }
 
+/** What capture asks of the store. */
+export interface CaptureHooks {
+  /** An earlier copy of the asset with this fingerprint, if the store has one. */
+  unchanged(asset: StateAsset, fingerprint: string): Promise<UnchangedAsset | undefined>;
+  /** Called when an asset is found to need storing, before it is held or captured. */
+  willStore(asset: StateAsset): void;
+}
+
 /**
  * Takes each asset in turn: reuses an earlier copy when its fingerprint is unchanged, else holds it
  * for reading in place (`open`), else captures it into `dir/<asset>/`. The next asset is taken
@@ -32,7 +40,7 @@ export interface AssetCapture {
 export function captureAssets(
   assets: readonly StateAsset[],
   dir: string,
-  unchanged: (asset: StateAsset, fingerprint: string) => Promise<UnchangedAsset | undefined>,
+  hooks: CaptureHooks,
   progress: Progress | undefined,
 ): AssetCapture {
   const manifests: AssetManifest[] = [];
@@ -43,12 +51,13 @@ export function captureAssets(
     const step = `snapshot ${asset.name}`;
     // Taken before the capture: a write during the capture changes the next fingerprint.
     const fingerprint = await asset.fingerprint?.().catch(() => undefined);
-    const hit = fingerprint ? await unchanged(asset, fingerprint) : undefined;
+    const hit = fingerprint ? await hooks.unchanged(asset, fingerprint) : undefined;
     if (hit) {
       reused[asset.name] = hit.files;
       progress?.report({ type: "step-finished", step, status: "skipped", detail: "unchanged" });
       return { manifest: hit.manifest, openFile: () => Promise.reject(new Error("reused")) };
     }
+    hooks.willStore(asset);
     progress?.report({ type: "step-started", step, detail: asset.kind });
     const opened = await asset.open?.();
     let out: CapturedAsset;

@@ -36,16 +36,38 @@ describe("ChunkList", () => {
     );
   });
 
-  it("takes ids from a buffer of ids back to back (pushFrom) as push takes them one by one", () => {
+  it("takes a block's chunks at once (pushCuts) and hashes as it goes, as push one by one", () => {
+    const blockRefs = fc.array(
+      fc.tuple(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("hex")),
+        fc.integer({ min: 1, max: 1_000_000 }),
+      ),
+      { maxLength: 40 },
+    );
     fc.assert(
-      fc.property(refsArb, (refs) => {
-        const ids = Buffer.concat([Buffer.alloc(5), ...refs.map(([id]) => Buffer.from(id, "hex"))]);
+      fc.property(fc.array(fc.tuple(blockRefs, fc.boolean()), { maxLength: 12 }), (blocks) => {
         const list = new ChunkList(1);
-        for (const [i, [, length]] of refs.entries()) list.pushFrom(ids, 5 + i * 32, length);
-        expect(list.hash()).toBe(ChunkList.from(refs).hash());
-        expect(() => list.pushFrom(ids, ids.length - 31, 1)).toThrow(RangeError);
+        for (const [refs, hashNow] of blocks) {
+          // A block's ids back to back, then room the block's cuts do not claim.
+          const ids = Buffer.concat([
+            ...refs.map(([id]) => Buffer.from(id, "hex")),
+            randomBytes(64),
+          ]);
+          let end = 0;
+          list.pushCuts(
+            ids,
+            refs.map(([, length]) => (end += length)),
+          );
+          if (hashNow) list.hashSoFar();
+        }
+        const all = blocks.flatMap(([refs]) => refs);
+        expect(list.count).toBe(all.length);
+        expect(list.totalBytes).toBe(all.reduce((sum, [, n]) => sum + n, 0));
+        expect(list.hash()).toBe(textHash(all));
+        expect(list.hash()).toBe(textHash(all)); // hash() leaves the running hash open
       }),
     );
+    expect(() => new ChunkList().pushCuts(new Uint8Array(63), [1, 2])).toThrow(RangeError);
   });
 
   it("finds the chunks it names and no others", () => {

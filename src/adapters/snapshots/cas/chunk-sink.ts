@@ -36,15 +36,14 @@ export class ChunkSink {
     // store (this writer's) one by one, as earlier chunks of the block may be among them.
     const lacking = await this.#objects.lacking(block.ids);
     const idOf = (i: number) => block.ids.subarray(i * CHUNK_ID_BYTES, (i + 1) * CHUNK_ID_BYTES);
-    const isNew = (i: number, id: Uint8Array) => lacking[i] === 1 && !this.#frames.has(id);
     const copyNew = async (from: number, to: number): Promise<number> => {
       let fresh = 0;
       for (let i = from; i < to; i++) {
+        if (lacking[i] !== 1) continue; // most chunks of an update: no view made for them
         const id = idOf(i);
-        if (isNew(i, id)) {
-          await this.#frames.add(id, chunkOf(block.data, cuts, i));
-          fresh += 1;
-        }
+        if (this.#frames.has(id)) continue;
+        await this.#frames.add(id, chunkOf(block.data, cuts, i));
+        fresh += 1;
       }
       return fresh;
     };
@@ -58,8 +57,9 @@ export class ChunkSink {
       const base = from === 0 ? 0 : (cuts[from - 1] as number);
       const members: ChunkInFrame[] = [];
       for (let i = from; i < to; i++) {
+        if (lacking[i] !== 1) break;
         const id = idOf(i);
-        if (!isNew(i, id)) break;
+        if (this.#frames.has(id)) break;
         members.push({ id, within: (i === 0 ? 0 : (cuts[i - 1] as number)) - base });
       }
       if (members.length === to - from) {
