@@ -14,7 +14,9 @@
 // --profile writes a V8 CPU profile of each into <work>/profiles. The full snapshot, the no-change
 // snapshot and the restore run --rounds times (default 3), the tools taking turns (for the restore
 // in an order rotated by one each round); the table shows each tool's median and the line under it
-// every run. restic must be installed:
+// every run. Before every timed run of every tool the dataset is read and a 2 GiB scratch file
+// written and deleted (warmUp, below: this VM hands idle memory back to its host, and whichever
+// run came first after a pause paid for it). restic must be installed:
 //   DEBIAN_FRONTEND=noninteractive apt-get install -y restic
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -28,6 +30,7 @@ import {
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -291,6 +294,47 @@ function sh(command, args, options = {}) {
   return { ms, stdout: r.stdout };
 }
 
+/**
+ * Run before every timed run, of every tool alike: reads the dataset under `data` and writes and
+ * deletes a 2 GiB scratch file in `work`, so the run neither re-reads pages the kernel let go
+ * nor pays for memory the VM's host took back. This machine is a VM whose kernel pages idle memory
+ * out (DAMON, action pageout) and reports free memory to the host. Measured here (2026-12-06):
+ * writing 2 GB to a file ran at 410-420 MB/s after a pause of 5-30 s and at 3.1 GB/s right after
+ * the same write; reading the 1.09 GB database took 0.75 s after a pause, 0.14 s right after; a
+ * full shipsafe snapshot (standalone, no write load) took 6.19-6.36 s after a 10 s pause and
+ * 5.59-5.81 s right after this warm-up. Without it the first run after a pause paid up to a
+ * second: shipsafe's, which came first in every round of the full snapshot and in the first
+ * round of the restore.
+ */
+function warmUp(work, data) {
+  // More than any one run here writes or holds in memory.
+  const scratchBytes = 2 * 1024 ** 3;
+  const buffer = Buffer.alloc(4 * 1024 * 1024);
+  const readAll = (path) => {
+    const st = statSync(path);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(path)) readAll(join(path, name));
+      return;
+    }
+    const fd = openSync(path, "r");
+    try {
+      while (readSync(fd, buffer, 0, buffer.length, null) > 0);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  readAll(data);
+  buffer.fill(0x5a); // not zeros: nothing may treat the pages as holes
+  const scratch = join(work, "warm-up.tmp");
+  const fd = openSync(scratch, "w");
+  try {
+    for (let written = 0; written < scratchBytes; written += buffer.length) writeSync(fd, buffer);
+  } finally {
+    closeSync(fd);
+    rmSync(scratch, { force: true });
+  }
+}
+
 function bytesUnder(path) {
   let total = 0;
   let st;
@@ -419,7 +463,9 @@ async function main() {
     db.close();
   };
   /** Runs `body` while a child process inserts rows into the database; returns rows inserted. */
+  const warm = () => warmUp(work, data);
   const underWriteLoad = async (body) => {
+    warm(); // before the writer starts: its rows count only while the tool runs
     const child = spawn(process.execPath, [SELF, "--writer", dbFile], {
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -522,12 +568,15 @@ async function main() {
     // The other tools' write loads changed the database after shipsafe's and restic's full
     // snapshots: take one quiet snapshot each so the update below measures only the update.
     log("settle snapshots (catch up with the rows the other tools' write loads added)");
+    warm();
     const settleShip = shipsafe("create");
     results.shipsafe.settle = { ms: settleShip.wallMs, rssMiB: settleShip.rssMiB };
+    warm();
     results.restic.settle = { ms: restic("backup", "data").ms };
 
     const measureChange = (label, tarName) => {
       const before = { ship: bytesUnder(casRoot), restic: bytesUnder(repo) };
+      warm();
       const s = shipsafe("create");
       results.shipsafe[label] = {
         ms: s.wallMs,
@@ -535,8 +584,10 @@ async function main() {
         rssMiB: s.rssMiB,
         added: bytesUnder(casRoot) - before.ship,
       };
+      warm();
       const t = tarZstd(tarName);
       results.tarZstd[label] = { ms: t.ms, added: statSync(join(tarDir, tarName)).size };
+      warm();
       const r = restic("backup", "data");
       results.restic[label] = { ms: r.ms, added: bytesUnder(repo) - before.restic };
       return s.id;
@@ -646,20 +697,25 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       for (const step of rotated(restoreSteps, round)) {
         sh("sync", []);
+        warm();
         step();
       }
     }
     for (const tool of Object.keys(restores)) results[tool].restore = median(restores[tool]);
     // The drill shipsafe runs (materialize into staging, copy into the sandbox, integrity_check).
+    warm();
     const ri = shipsafe("restoreInto", ["--id", rangeId, "--dest", dest("sandbox-shipsafe")]);
     results.shipsafe.restoreIntoDrill = { ms: ri.wallMs, rssMiB: ri.rssMiB };
     rmSync(join(work, "sandbox-shipsafe"), { recursive: true, force: true });
 
     // 2e. Full verify: read, decompress, hash.
     log("verify");
+    warm();
     const v = shipsafe("verify", ["--id", rangeId]);
     results.shipsafe.verify = { ms: v.wallMs, inProcessMs: v.ms, rssMiB: v.rssMiB };
+    warm();
     results.tarZstd.verify = { ms: sh("zstd", ["-t", "-q", join(tarDir, "range.tar.zst")]).ms };
+    warm();
     results.restic.verify = { ms: restic("check", "--read-data").ms };
 
     // 2f. Bytes stored (every snapshot so far; tar.zst: the sum of its archives).

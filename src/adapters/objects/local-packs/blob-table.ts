@@ -98,7 +98,7 @@ export class BlobTable {
 
   /**
    * A table over the first `count` blobs of `columns` (the arrays used, not copied), or undefined
-   * when an id is there twice (the caller inserts one by one instead: the first one wins). One pass
+   * when an id is there twice (the caller inserts one by one instead, and the first one stays). One pass
    * places every blob: about half the time of inserting them one by one.
    */
   static fromColumns(columns: BlobColumns, count: number): BlobTable | undefined {

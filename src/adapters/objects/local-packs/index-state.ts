@@ -20,8 +20,9 @@ export interface IndexStateParts {
 }
 
 /**
- * What the index files say, in memory: the blob table (first entry wins for an id listed twice),
- * the packs by number, and which index files were read.
+ * What the index files say, in memory: the blob table, the packs by number, and which index files
+ * were read. An id listed twice (two writers stored the same blob at once, each copy whole and
+ * indexed) is looked up where the entry merged first says.
  */
 export class IndexState {
   #table: BlobTable;
@@ -128,11 +129,18 @@ export async function loadIndexState(indexDir: string): Promise<IndexState> {
   for (let attempt = 0; ; attempt++) {
     try {
       const names = await indexFiles(indexDir);
-      const decoded = await Promise.all(names.map((name) => readIndex(indexDir, name)));
-      // One file: its columns become the table, nothing to size for.
-      const blobs = decoded.length > 1 ? decoded.reduce((sum, index) => sum + index.count, 0) : 1;
-      const state = new IndexState(blobs);
-      for (const [i, index] of decoded.entries()) state.merge(names[i] as string, index);
+      const files = await Promise.all(
+        names.map(async (name) => ({ name, index: await readIndex(indexDir, name) })),
+      );
+      // The largest file first: its columns become the table as they are, and the others are
+      // merged into it, room made for them all at once.
+      files.sort((a, b) => b.index.count - a.index.count || (a.name < b.name ? -1 : 1));
+      const state = new IndexState(1);
+      for (const [i, { name, index }] of files.entries()) {
+        state.merge(name, index);
+        if (i === 0)
+          state.table.reserve(files.reduce((sum, f) => sum + f.index.count, -index.count));
+      }
       return state;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 5) throw error;
