@@ -3,7 +3,7 @@ import { lstat, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/p
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { liveBytes, metadataFingerprint } from "./fingerprint.js";
+import { liveBytes, metadataFingerprint, metadataFingerprintNow } from "./fingerprint.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -24,6 +24,25 @@ describe("metadataFingerprint", () => {
     const second = await metadataFingerprint([file]);
     expect(second).toMatch(/^[0-9a-f]{64}$/);
     expect(second).not.toBe(first);
+  });
+
+  it("has a synchronous form that never waits: the same fingerprint once settled, none while racy", async () => {
+    const tree = join(dir, "tree");
+    await mkdir(join(tree, "sub"), { recursive: true });
+    await writeFile(join(tree, "sub", "b.txt"), "b");
+    await writeFile(join(tree, "a.txt"), "a");
+    const empty = join(dir, "empty-wal");
+    await writeFile(empty, "");
+    const options = { ctime: false, emptyIsAbsent: [empty] };
+    const paths = [tree, empty, join(dir, "gone")];
+    expect(metadataFingerprintNow(paths, options)).toBeUndefined(); // just written: racy
+    const settled = await metadataFingerprint(paths, options); // waits the moment out
+    expect(metadataFingerprintNow(paths, options)).toBe(settled);
+    await writeFile(join(tree, "sub", "b.txt"), "changed");
+    expect(metadataFingerprintNow(paths, options)).toBeUndefined();
+    const changed = await metadataFingerprint(paths, options);
+    expect(changed).not.toBe(settled);
+    expect(metadataFingerprintNow(paths, options)).toBe(changed);
   });
 
   it("keeps the 2 s window for times of whole milliseconds (a coarse file system clock)", async () => {

@@ -6,7 +6,12 @@ import { ShipsafeError } from "../../../domain/errors.js";
 import type { AssetManifest, IntegrityReport, StateAsset } from "../../../ports/state-asset.js";
 import { syncDir } from "../files/durable-copy.js";
 import { assetNotFound } from "../files/file-tree.js";
-import { liveBytes, metadataFingerprint } from "../fingerprint.js";
+import {
+  type FingerprintOptions,
+  liveBytes,
+  metadataFingerprint,
+  metadataFingerprintNow,
+} from "../fingerprint.js";
 import { copySqliteSnapshot } from "./sqlite-copy.js";
 import { parseSqliteDetails, readSqliteFacts } from "./sqlite-facts.js";
 import { holdSqliteRead } from "./sqlite-held-read.js";
@@ -172,7 +177,9 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
     async open() {
       // Without the in-place read (other readers hold the WAL, or the write lock is not had in
       // time) the snapshot falls back to `capture`, which reports any real problem.
-      const held = await holdSqliteRead(path, () => fingerprintOf(path, 0)).catch(() => undefined);
+      const held = await holdSqliteRead(path, () =>
+        metadataFingerprintNow(fingerprintPaths(path), fingerprintOptions(path)),
+      ).catch(() => undefined);
       if (held === undefined) return undefined;
       const size = held.pageSize * held.pageCount;
       const { schemaVersion, tables } = held.facts;
@@ -226,12 +233,19 @@ export function createSqliteAsset(options: SqliteAssetOptions): StateAsset {
  * a read-only one, touches the WAL's ctime without changing its content.
  */
 function fingerprintOf(path: string, maxWaits?: number): Promise<string | undefined> {
-  return metadataFingerprint([path, `${path}-wal`, `${path}-journal`], {
+  return metadataFingerprint(fingerprintPaths(path), { ...fingerprintOptions(path), maxWaits });
+}
+
+function fingerprintPaths(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-journal`];
+}
+
+function fingerprintOptions(path: string): FingerprintOptions {
+  return {
     ctime: false,
     // Opening the database (as the capture does) may create an empty -wal where none was.
     emptyIsAbsent: [`${path}-wal`, `${path}-journal`],
-    maxWaits,
-  });
+  };
 }
 
 function snapshotFile(manifest: AssetManifest): AssetManifest["files"][number] {

@@ -50,7 +50,7 @@ const FORMAT_VERSION_AT = 18;
  */
 export async function holdSqliteRead(
   path: string,
-  fingerprint: () => Promise<string | undefined>,
+  fingerprint: () => string | undefined,
 ): Promise<HeldSqliteRead | undefined> {
   const handle = await heldHandle(path);
   const reader = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
@@ -69,7 +69,7 @@ export async function holdSqliteRead(
       taken = still.fingerprint;
     } else {
       beginRead(reader);
-      taken = await fingerprint();
+      taken = fingerprint();
     }
     holding = true;
     const pageSize = reader.pragma("page_size", { simple: true }) as number;
@@ -116,7 +116,7 @@ export async function holdSqliteRead(
 async function checkpointedUnderWriteLock(
   path: string,
   reader: Database.Database,
-  fingerprint: () => Promise<string | undefined>,
+  fingerprint: () => string | undefined,
 ): Promise<{ fingerprint: string | undefined } | "locked" | "not-checkpointed"> {
   const writer = new Database(path, { fileMustExist: true, timeout: WRITE_LOCK_TIMEOUT_MS });
   try {
@@ -143,7 +143,9 @@ async function checkpointedUnderWriteLock(
       if (!full) return "not-checkpointed";
       beginRead(reader);
       // Nothing can commit until the ROLLBACK below: the fingerprint describes exactly the view.
-      return { fingerprint: await fingerprint() };
+      // Synchronous, like everything under the lock: no other work of this process (another
+      // asset's reads, say) gets a turn to stretch the time the application waits.
+      return { fingerprint: fingerprint() };
     } finally {
       writer.exec("ROLLBACK");
     }
