@@ -66,7 +66,7 @@ export class IndexState {
       info.blobs++;
       info.blobBytes += length[i] as number;
     }
-    // Into an empty state the columns are taken as they are (a store's one index file, loaded).
+    // Into an empty state the columns are taken as they are (the largest index file, loaded first).
     const adopted =
       this.#table.size === 0 ? BlobTable.fromColumns(index.columns, index.count) : undefined;
     if (adopted) this.#table = adopted;
